@@ -1,0 +1,135 @@
+"""Load the demo content that `make run` shows: home page in three languages, groups and users.
+
+Idempotent: running it again changes nothing that already exists (passwords included).
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from wagtail.models import GroupPagePermission, Locale, Page, Site
+
+from lms.models import HomePage
+
+DEMO_USERS = [
+    # email, password, first name, last name, patronymic, Latin name, role
+    ("admin@komek.local", "komek-admin", "Айгерим", "Сапарова", "Ерлановна", "Aigerim Saparova", "admin"),
+    ("instructor@komek.local", "komek-instructor", "Дмитрий", "Ковалёв", "Сергеевич", "Dmitriy Kovalev", "instructor"),
+    ("learner@komek.local", "komek-learner", "Әлихан", "Нұрланұлы", "", "Alikhan Nurlanuly", "learner"),
+]
+
+HOME_CONTENT = {
+    "ru": {
+        "title": "Komek — обучение медицинских волонтёров",
+        "lead": "Видеокурсы, интерактивные уроки и сертификаты для волонтёров-медиков: "
+        "от новичка до инструктора.",
+        "call_to_action_text": "Начать обучение",
+    },
+    "kk": {
+        "title": "Komek — медициналық волонтерлерді оқыту",
+        "lead": "Медик-волонтерлерге арналған бейнекурстар, интерактивті сабақтар және "
+        "сертификаттар: жаңа келгеннен нұсқаушыға дейін.",
+        "call_to_action_text": "Оқуды бастау",
+    },
+    "en": {
+        "title": "Komek — training for medical volunteers",
+        "lead": "Video courses, interactive lessons and certificates for medical volunteers, "
+        "from newcomer to instructor.",
+        "call_to_action_text": "Start learning",
+    },
+}
+
+
+class Command(BaseCommand):
+    help = "Create demo content and users (idempotent). Refused in production."
+
+    def handle(self, *args, **options):
+        if settings.IS_PRODUCTION:
+            raise CommandError("Demo content is for development only (KOMEK_ENV=production).")
+        with transaction.atomic():
+            self.ensure_locales()
+            home = self.ensure_home_page()
+            instructors = self.ensure_instructors_group(home)
+            created = self.ensure_users(instructors)
+        self.stdout.write(self.style.SUCCESS("Demo content is ready."))
+        self.print_logins(created)
+
+    def ensure_locales(self):
+        for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
+            Locale.objects.get_or_create(language_code=code)
+
+    def ensure_home_page(self):
+        site = Site.objects.filter(is_default_site=True).first()
+        default_locale = Locale.objects.get(language_code=settings.LANGUAGE_CODE)
+        home = HomePage.objects.filter(locale=default_locale).first()
+        if home is None:
+            root = Page.get_first_root_node() or Page.add_root(
+                instance=Page(title="Root", slug="root", locale=default_locale)
+            )
+            home = root.add_child(
+                instance=HomePage(slug="komek", locale=default_locale, **HOME_CONTENT["ru"])
+            )
+        if site is None:
+            site = Site.objects.create(
+                hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Komek"
+            )
+        elif site.root_page_id != home.pk:
+            placeholder = site.root_page.specific
+            site.root_page = home
+            site.site_name = "Komek"
+            site.save()
+            # Wagtail's own "Welcome to your new Wagtail site!" page is not Komek content.
+            if not isinstance(placeholder, HomePage) and placeholder.depth == 2:
+                placeholder.delete()
+        for code, content in HOME_CONTENT.items():
+            locale = Locale.objects.get(language_code=code)
+            if code != settings.LANGUAGE_CODE and not home.has_translation(locale):
+                translation = home.copy_for_translation(locale)
+                for field, value in content.items():
+                    setattr(translation, field, value)
+                translation.save_revision().publish()
+        return home
+
+    def ensure_instructors_group(self, home):
+        group, _created = Group.objects.get_or_create(name="Instructors")
+        group.permissions.add(Permission.objects.get(codename="access_admin"))
+        for codename in ("add_page", "change_page", "publish_page"):
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=home, permission=Permission.objects.get(codename=codename)
+            )
+        for model in ("image", "document", "media"):
+            for action in ("add", "change", "choose"):
+                permission = Permission.objects.filter(codename=f"{action}_{model}").first()
+                if permission:
+                    group.permissions.add(permission)
+        return group
+
+    def ensure_users(self, instructors):
+        User = get_user_model()
+        created = []
+        for email, password, first, last, patronymic, latin, role in DEMO_USERS:
+            if User.objects.filter(email=email).exists():
+                continue
+            fields = {
+                "first_name": first,
+                "last_name": last,
+                "patronymic": patronymic,
+                "full_name_latin": latin,
+            }
+            if role == "admin":
+                user = User.objects.create_superuser(email, password, **fields)
+            else:
+                user = User.objects.create_user(email, password, **fields)
+            if role == "instructor":
+                user.groups.add(instructors)
+            created.append(email)
+        return created
+
+    def print_logins(self, created):
+        base = settings.SITE_URL
+        self.stdout.write(f"\n  Site:  {base}/\n  Admin: {base}/admin/\n")
+        for email, password, *_rest, role in DEMO_USERS:
+            note = "" if email in created else "  (already existed; password unchanged)"
+            self.stdout.write(f"  {role:<11} {email:<24} {password}{note}")
+        self.stdout.write("")

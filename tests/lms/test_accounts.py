@@ -1,0 +1,154 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+User = get_user_model()
+
+SIGNUP = {
+    "email": "Dana.Omarova@Example.kz",
+    "last_name": "Омарова",
+    "first_name": "Дана",
+    "patronymic": "Әлібекқызы",
+    "full_name_latin": "Dana Omarova",
+    "phone": "+7 701 123 45 67",
+    "preferred_language": "kk",
+    "password1": "Medic-volunteer-2026",
+    "password2": "Medic-volunteer-2026",
+}
+
+
+@pytest.mark.django_db
+def test_signup_creates_an_account_that_logs_in_by_email_and_prints_the_full_name(client):
+    response = client.post("/ru/accounts/signup/", SIGNUP)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/kk/"
+    assert response.cookies["komek_language"].value == "kk"
+    user = User.objects.get()
+    assert user.email == "dana.omarova@example.kz"
+    assert user.get_full_name() == "Омарова Дана Әлібекқызы"
+    client.logout()
+    assert client.login(username="DANA.OMAROVA@example.kz", password=SIGNUP["password1"])
+
+
+@pytest.mark.django_db
+def test_signup_with_an_email_already_taken_is_refused_in_the_users_language(client):
+    UserFactory(email="dana.omarova@example.kz")
+
+    response = client.post("/en/accounts/signup/", SIGNUP)
+
+    assert response.status_code == 200
+    assert "An account with this email already exists." in response.content.decode()
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_signup_error_messages_are_translated_to_russian(client):
+    response = client.post("/ru/accounts/signup/", {**SIGNUP, "phone": "call me maybe"})
+
+    assert response.status_code == 200
+    assert "Введите номер телефона" in response.content.decode()
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_latin_name_with_cyrillic_letters_is_refused(client):
+    response = client.post("/en/accounts/signup/", {**SIGNUP, "full_name_latin": "Дана Omarova"})
+
+    assert "Use Latin letters only" in response.content.decode()
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_login_redirects_to_the_users_preferred_language(client, password):
+    UserFactory(email="asel@example.kz", preferred_language="en")
+
+    response = client.post(
+        "/ru/accounts/login/", {"username": "asel@example.kz", "password": password}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/en/"
+
+
+@pytest.mark.django_db
+def test_wrong_password_is_refused(client):
+    UserFactory(email="asel@example.kz")
+
+    response = client.post("/en/accounts/login/", {"username": "asel@example.kz", "password": "x"})
+
+    assert response.status_code == 200
+    assert "Please enter a correct email address and password" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_profile_requires_login(client):
+    response = client.get("/ru/accounts/profile/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.django_db
+def test_profile_edit_keeps_data_when_the_form_is_invalid(client, volunteer):
+    client.force_login(volunteer)
+
+    response = client.post(
+        "/en/accounts/profile/",
+        {"first_name": "", "last_name": "Жаңа", "preferred_language": "ru"},
+    )
+
+    assert response.status_code == 200
+    volunteer.refresh_from_db()
+    assert volunteer.first_name == "Айгерім"
+    assert volunteer.last_name == "Сейітова"
+
+
+@pytest.mark.django_db
+def test_switching_language_is_remembered_on_the_account(client, volunteer):
+    client.force_login(volunteer)
+
+    response = client.post("/i18n/setlang/", {"language": "kk", "next": "/ru/accounts/profile/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/kk/accounts/profile/"
+    volunteer.refresh_from_db()
+    assert volunteer.preferred_language == "kk"
+
+
+@pytest.mark.django_db
+def test_switching_to_an_unknown_language_changes_nothing(client, volunteer):
+    client.force_login(volunteer)
+
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/ru/"})
+
+    volunteer.refresh_from_db()
+    assert volunteer.preferred_language == "ru"
+
+
+@pytest.mark.django_db
+def test_staff_create_a_user_with_patronymic_in_the_wagtail_admin(client):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+
+    response = client.post(
+        "/admin/users/new/",
+        {
+            "email": "nurlan@example.kz",
+            "first_name": "Нұрлан",
+            "last_name": "Әбдіров",
+            "patronymic": "Серікұлы",
+            "full_name_latin": "Nurlan Abdirov",
+            "phone": "+77011234567",
+            "preferred_language": "kk",
+            "password1": "Another-strong-pass-1",
+            "password2": "Another-strong-pass-1",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(email="nurlan@example.kz")
+    assert user.get_full_name() == "Әбдіров Нұрлан Серікұлы"
+    assert user.preferred_language == "kk"
