@@ -8,7 +8,9 @@ from wagtail.models import Page
 
 
 class HomePage(Page):
-    lead = models.TextField(_("lead"), blank=True, help_text=_("One or two sentences under the title."))
+    lead = models.TextField(
+        _("lead"), blank=True, help_text=_("One or two sentences under the title.")
+    )
     body = RichTextField(_("body"), blank=True)
     call_to_action_text = models.CharField(_("button text"), max_length=80, blank=True)
     call_to_action_page = models.ForeignKey(

@@ -49,7 +49,7 @@ DEBUG = env_bool("DEBUG", default=not IS_PRODUCTION)
 
 
 def development_secret_key():
-    """A key generated once per checkout and kept in an ignored file, so sessions survive restarts."""
+    """Generated once per checkout into an ignored file, so sessions survive restarts."""
     path = VAR_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(64))
@@ -57,11 +57,13 @@ def development_secret_key():
     return path.read_text().strip()
 
 
-SECRET_KEY = required("SECRET_KEY") if IS_PRODUCTION else env("SECRET_KEY") or development_secret_key()
-
-SITE_URL = (required("SITE_URL") if IS_PRODUCTION else env("SITE_URL", "http://127.0.0.1:8000")).rstrip(
-    "/"
+SECRET_KEY = (
+    required("SECRET_KEY") if IS_PRODUCTION else env("SECRET_KEY") or development_secret_key()
 )
+
+SITE_URL = (
+    required("SITE_URL") if IS_PRODUCTION else env("SITE_URL", "http://127.0.0.1:8000")
+).rstrip("/")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if IS_PRODUCTION else "127.0.0.1,localhost,[::1]")
 if IS_PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when KOMEK_ENV=production.")
@@ -165,7 +167,9 @@ LOGOUT_REDIRECT_URL = "/"
 
 CACHE_URL = env("CACHE_URL")
 if CACHE_URL and CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -13,10 +13,15 @@ def set_language(request):
         return HttpResponseNotAllowed(["POST"])
     response = django_set_language(request)
     language = request.POST.get("language")
-    if request.user.is_authenticated and language and check_for_language(language):
-        if request.user.preferred_language != language:
-            request.user.preferred_language = language
-            request.user.save(update_fields=["preferred_language"])
+    user = request.user
+    if (
+        user.is_authenticated
+        and language
+        and check_for_language(language)
+        and user.preferred_language != language
+    ):
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
     return response
 
 

@@ -1,4 +1,4 @@
-"""Browser tests: Playwright driving Debian's chromium, headless, against pytest-django's live server.
+"""Browser tests: Playwright drives Debian's chromium, headless, against a live Django server.
 
 On a machine without chromium they are skipped; in CI (CI=true) a missing browser is a failure.
 """
@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

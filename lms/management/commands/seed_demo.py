@@ -14,9 +14,33 @@ from lms.models import HomePage
 
 DEMO_USERS = [
     # email, password, first name, last name, patronymic, Latin name, role
-    ("admin@komek.local", "komek-admin", "Айгерим", "Сапарова", "Ерлановна", "Aigerim Saparova", "admin"),
-    ("instructor@komek.local", "komek-instructor", "Дмитрий", "Ковалёв", "Сергеевич", "Dmitriy Kovalev", "instructor"),
-    ("learner@komek.local", "komek-learner", "Әлихан", "Нұрланұлы", "", "Alikhan Nurlanuly", "learner"),
+    (
+        "admin@komek.local",
+        "komek-admin",
+        "Айгерим",
+        "Сапарова",
+        "Ерлановна",
+        "Aigerim Saparova",
+        "admin",
+    ),
+    (
+        "instructor@komek.local",
+        "komek-instructor",
+        "Дмитрий",
+        "Ковалёв",
+        "Сергеевич",
+        "Dmitriy Kovalev",
+        "instructor",
+    ),
+    (
+        "learner@komek.local",
+        "komek-learner",
+        "Әлихан",
+        "Нұрланұлы",
+        "",
+        "Alikhan Nurlanuly",
+        "learner",
+    ),
 ]
 
 HOME_CONTENT = {
@@ -72,7 +96,11 @@ class Command(BaseCommand):
             )
         if site is None:
             site = Site.objects.create(
-                hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Komek"
+                hostname="localhost",
+                port=80,
+                root_page=home,
+                is_default_site=True,
+                site_name="Komek",
             )
         elif site.root_page_id != home.pk:
             placeholder = site.root_page.specific
