@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import views
+from . import dashboards, views
 
 # Addresses printed on paper or encoded in QR codes stay free of a language prefix.
 urlpatterns = [
@@ -21,6 +21,7 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("lms.accounts.urls")),
+    path("learning/", dashboards.my_learning, name="my_learning"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -1,5 +1,7 @@
 """Factories for test data, one per model that tests create."""
 
+import json
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -23,3 +25,125 @@ class UserFactory(factory.django.DjangoModelFactory):
     def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+# Courses -----------------------------------------------------------------------------------------
+
+
+def rich(text):
+    return f"<p>{text}</p>"
+
+
+def single_choice_block(
+    prompt="Куда звонить при остановке сердца?", right="103", wrong=("102", "104")
+):
+    choices = [{"text": right, "is_correct": True, "credit": None, "feedback": "Верно"}]
+    choices += [{"text": w, "is_correct": False, "credit": None, "feedback": ""} for w in wrong]
+    return {
+        "type": "single_choice",
+        "value": {
+            "title": "",
+            "prompt": rich(prompt),
+            "points": "1",
+            "feedback": rich("103"),
+            "choices": choices,
+        },
+    }
+
+
+def numeric_block():
+    return {
+        "type": "numeric",
+        "value": {
+            "title": "",
+            "prompt": rich("Темп компрессий в минуту?"),
+            "points": "1",
+            "feedback": "",
+            "answers": [{"value": "110", "tolerance": "10", "credit": None, "feedback": ""}],
+            "unit": "в минуту",
+        },
+    }
+
+
+def text_block(text="Оцените безопасность места происшествия."):
+    return {"type": "text", "value": rich(text)}
+
+
+def home_page():
+    from wagtail.models import Locale, Page, Site
+
+    from lms.models import HomePage
+
+    home = HomePage.objects.filter(locale__language_code="ru").first()
+    if home:
+        return home
+    locale, _ = Locale.objects.get_or_create(language_code="ru")
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=locale)
+    )
+    home = root.add_child(instance=HomePage(title="Komek", slug="komek-test", locale=locale))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
+    )
+    return home
+
+
+def catalogue_page():
+    from courses.models import CataloguePage
+
+    catalogue = CataloguePage.objects.filter(locale__language_code="ru").first()
+    return catalogue or home_page().add_child(instance=CataloguePage(title="Курсы", slug="courses"))
+
+
+def make_course(
+    title="Первая помощь",
+    slug=None,
+    *,
+    n_lessons=1,
+    lesson_body=None,
+    quiz=None,
+    parent=None,
+    **fields,
+):
+    """A live course with `n_lessons` text lessons and, if `quiz` is given, a quiz after them.
+
+    `quiz` is a dict of QuizPage fields; its "questions" default to one single-choice question.
+    """
+    from certification.models import Direction, Level
+    from courses.models import CoursePage, LessonPage, QuizPage
+
+    course = (parent or catalogue_page()).add_child(
+        instance=CoursePage(
+            title=title,
+            slug=slug or f"course-{CoursePage.objects.count() + 1}",
+            summary="Базовые навыки первой помощи.",
+            direction=Direction.objects.get(slug="first-aid"),
+            target_level=Level.objects.get(slug="newcomer"),
+            **fields,
+        )
+    )
+    for n in range(1, n_lessons + 1):
+        course.add_child(
+            instance=LessonPage(
+                title=f"Урок {n}",
+                slug=f"lesson-{n}",
+                body=json.dumps(lesson_body or [text_block()]),
+            )
+        )
+    if quiz is not None:
+        quiz = dict(quiz)
+        quiz["questions"] = json.dumps(quiz.get("questions") or [single_choice_block()])
+        course.add_child(instance=QuizPage(title="Тест", slug="quiz", **quiz))
+    return course
+
+
+def lessons_of(course):
+    from courses.models import LessonPage
+
+    return list(LessonPage.objects.child_of(course).order_by("path"))
+
+
+def quiz_of(course):
+    from courses.models import QuizPage
+
+    return QuizPage.objects.child_of(course).get()

@@ -1,0 +1,213 @@
+"""Reads for course pages and dashboards; query counts stay flat as courses grow."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, Max, Q
+from django.utils.html import strip_tags
+from django.utils.translation import get_language
+
+from certification.models import Direction, Level
+
+from .models import (
+    AttemptAnswer,
+    CoursePage,
+    Enrolment,
+    LessonCompletion,
+    LessonPage,
+    QuizAttempt,
+    QuizPage,
+)
+
+
+@dataclass
+class OutlineItem:
+    page: object
+    kind: str  # "lesson" or "quiz"
+    is_done: bool = False
+    is_current: bool = False
+
+
+@dataclass
+class CourseProgress:
+    items: list = field(default_factory=list)
+
+    @property
+    def n_items(self):
+        return len(self.items)
+
+    @property
+    def n_done(self):
+        return sum(1 for item in self.items if item.is_done)
+
+    @property
+    def percent(self):
+        return round(100 * self.n_done / self.n_items) if self.items else 0
+
+    @property
+    def is_complete(self):
+        return bool(self.items) and self.n_done == self.n_items
+
+    @property
+    def next_item(self):
+        return next((item for item in self.items if not item.is_done), None)
+
+
+def course_items(course):
+    """The live lessons and quizzes of a course, in authoring order, without their bodies."""
+    return list(course.get_children().live().type(LessonPage, QuizPage).specific(defer=True))
+
+
+def course_progress(*, user, course, items=None, current=None):
+    items = course_items(course) if items is None else items
+    done_lessons, passed_quizzes = set(), set()
+    if user.is_authenticated and items:
+        ids = [page.pk for page in items]
+        done_lessons = set(
+            LessonCompletion.objects.filter(user=user, lesson_id__in=ids).values_list(
+                "lesson_id", flat=True
+            )
+        )
+        passed_quizzes = set(
+            QuizAttempt.objects.filter(user=user, quiz_id__in=ids, passed=True).values_list(
+                "quiz_id", flat=True
+            )
+        )
+    progress = CourseProgress()
+    for page in items:
+        kind = "quiz" if isinstance(page, QuizPage) else "lesson"
+        is_done = page.pk in (passed_quizzes if kind == "quiz" else done_lessons)
+        progress.items.append(
+            OutlineItem(page, kind, is_done, current is not None and page.pk == current.pk)
+        )
+    return progress
+
+
+def completed_translation_keys(user):
+    """Courses count as completed in any of their translations."""
+    return set(
+        Enrolment.objects.filter(user=user, completed_at__isnull=False).values_list(
+            "course__translation_key", flat=True
+        )
+    )
+
+
+def missing_prerequisites(*, user, course):
+    prerequisites = list(course.prerequisites.all())
+    if not prerequisites:
+        return []
+    done = completed_translation_keys(user) if user.is_authenticated else set()
+    return [page for page in prerequisites if page.translation_key not in done]
+
+
+def course_overview(*, user, course):
+    enrolment = None
+    if user.is_authenticated:
+        enrolment = Enrolment.objects.filter(user=user, course=course).first()
+    return {
+        "enrolment": enrolment,
+        "progress": course_progress(user=user, course=course),
+        "missing_prerequisites": missing_prerequisites(user=user, course=course),
+    }
+
+
+def catalogue_courses(*, request, catalogue):
+    """Live courses in all languages, one version of each: the visitor's language if any."""
+    params = request.GET
+    language = get_language()
+    courses = (
+        CoursePage.objects.live()
+        .public()
+        .select_related("direction", "target_level", "locale", "cover_image")
+        .order_by("path")
+    )
+    filters = {
+        "direction": params.get("direction", ""),
+        "level": params.get("level", ""),
+        "language": params.get("language", ""),
+        "q": params.get("q", "").strip()[:100],
+    }
+    if filters["direction"]:
+        courses = courses.filter(direction__slug=filters["direction"])
+    if filters["level"]:
+        courses = courses.filter(target_level__slug=filters["level"])
+    if filters["language"]:
+        courses = courses.filter(locale__language_code=filters["language"])
+    if filters["q"]:
+        courses = courses.search(filters["q"], operator="and")
+    chosen = {}
+    for course in courses:
+        key = course.translation_key
+        if key not in chosen or course.locale.language_code == language:
+            chosen[key] = course
+    return {
+        "courses": list(chosen.values()),
+        "directions": Direction.objects.all(),
+        "levels": Level.objects.all(),
+        "filters": filters,
+        "is_filtered": any(filters.values()),
+    }
+
+
+def learner_dashboard(*, user):
+    """Enrolled courses with their progress and next step, and the learner's quiz attempts."""
+    enrolments = list(
+        Enrolment.objects.filter(user=user)
+        .select_related("course", "course__direction", "course__locale")
+        .order_by("completed_at", "-enrolled_at")
+    )
+    rows = []
+    for enrolment in enrolments:
+        course = enrolment.course.specific
+        rows.append(
+            {
+                "enrolment": enrolment,
+                "course": course,
+                "progress": course_progress(user=user, course=course),
+            }
+        )
+    attempts = (
+        QuizAttempt.objects.filter(user=user)
+        .exclude(status=QuizAttempt.OPEN)
+        .select_related("quiz")
+        .order_by("-submitted_at")[:20]
+    )
+    return {"rows": rows, "attempts": attempts}
+
+
+def quiz_results(*, quiz):
+    """Per-quiz statistics for instructors: attempts, pass rate, mean score, per question."""
+    finished = QuizAttempt.objects.filter(quiz=quiz).exclude(status=QuizAttempt.OPEN)
+    totals = finished.aggregate(
+        n_attempts=Count("id"),
+        n_passed=Count("id", filter=Q(passed=True)),
+        n_learners=Count("user", distinct=True),
+        last=Max("submitted_at"),
+    )
+    totals["mean_percent"] = finished.aggregate(mean=Avg("percent"))["mean"]
+    totals["pass_rate"] = (
+        100 * totals["n_passed"] / totals["n_attempts"] if totals["n_attempts"] else None
+    )
+    per_question = {
+        row["question_id"]: row
+        for row in AttemptAnswer.objects.filter(attempt__in=finished)
+        .values("question_id")
+        .annotate(n=Count("id"), n_correct=Count("id", filter=Q(is_correct=True)))
+    }
+    questions = []
+    for block in quiz.question_blocks:
+        row = per_question.get(str(block.id), {"n": 0, "n_correct": 0})
+        questions.append(
+            {
+                "id": str(block.id),
+                "type": block.block.meta.label,
+                "title": block.value.get("title") or _plain_text(block.value["prompt"]),
+                "n_answers": row["n"],
+                "share_correct": 100 * row["n_correct"] / row["n"] if row["n"] else None,
+            }
+        )
+    return {"totals": totals, "questions": questions}
+
+
+def _plain_text(rich_text, limit=120):
+    text = strip_tags(str(getattr(rich_text, "source", rich_text))).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"

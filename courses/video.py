@@ -1,0 +1,65 @@
+"""Watched-interval arithmetic for video progress: pure functions over [start, end] pairs.
+
+The browser reports the ranges it really played (HTMLMediaElement.played), so seeking adds
+nothing. The server still caps how much new coverage a report may add by the wall-clock time
+since the previous report, so a forged report cannot complete a video at once.
+"""
+
+COMPLETION_SHARE = 0.9
+MAX_PLAYBACK_RATE = 2.0
+REPORT_SLACK_SECONDS = 15.0
+
+
+def merge(intervals):
+    """Sorted, non-overlapping intervals covering the same time as `intervals`."""
+    merged = []
+    for start, end in sorted((float(s), float(e)) for s, e in intervals if float(e) > float(s)):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def covered_seconds(intervals):
+    return sum(end - start for start, end in merge(intervals))
+
+
+def clamp(intervals, duration):
+    return [[max(0.0, float(s)), min(float(duration), float(e))] for s, e in intervals]
+
+
+def uncovered_parts(interval, covered):
+    """The parts of `interval` not inside the merged `covered` intervals."""
+    start, end = interval
+    parts = []
+    for c_start, c_end in covered:
+        if c_end <= start or c_start >= end:
+            continue
+        if c_start > start:
+            parts.append([start, c_start])
+        start = max(start, c_end)
+        if start >= end:
+            break
+    if start < end:
+        parts.append([start, end])
+    return parts
+
+
+def add_watched(old, incoming, budget_seconds):
+    """`old` plus at most `budget_seconds` of new coverage from `incoming`, earliest first."""
+    covered = merge(old)
+    added = []
+    budget = max(0.0, budget_seconds)
+    for interval in merge(incoming):
+        for start, end in uncovered_parts(interval, covered):
+            if budget <= 0:
+                break
+            take = min(end - start, budget)
+            added.append([start, start + take])
+            budget -= take
+    return merge(covered + added)
+
+
+def report_budget(seconds_since_last_report):
+    return seconds_since_last_report * MAX_PLAYBACK_RATE + REPORT_SLACK_SECONDS
