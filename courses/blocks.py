@@ -395,3 +395,15 @@ def question_to_plain(block_type, value, block_id):
             {"id": str(child.id), "text": child.value} for child in value["items"].bound_blocks
         ]
     return plain
+
+
+def stream_from_raw(stream_block, raw):
+    """Stream data (Wagtail's JSON form) as a value whose every block and list item has an id.
+
+    Raw data saved as-is keeps nested items without ids, and Wagtail would invent new ones on
+    each load; converting every block first makes saving write them all.
+    """
+    value = stream_block.to_python(raw)
+    for _child in value:
+        pass
+    return value

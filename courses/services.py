@@ -140,13 +140,11 @@ def record_video_progress(
 def check_knowledge(*, lesson: LessonPage, question_id: str, form):
     """Grade an ungraded knowledge-check question for instant feedback; nothing is stored."""
     for block in lesson.body:
-        if block.block_type != "knowledge_check":
-            continue
-        for child in block.value:
-            if str(child.id) == question_id:
-                question = question_to_plain(child.block_type, child.value, child.id)
-                answer = grading.parse_answers([question], form).get(question_id)
-                return question, answer, grading.grade(question, answer)
+        if block.block_type == "knowledge_check" and str(block.id) == question_id:
+            child = block.value[0]
+            question = question_to_plain(child.block_type, child.value, block.id)
+            answer = grading.parse_answers([question], form).get(question_id)
+            return question, answer, grading.grade(question, answer)
     raise LearningError(_("This question is not part of the lesson."))
 
 

@@ -20,3 +20,9 @@ def password():
 @pytest.fixture
 def volunteer(db):
     return UserFactory()
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploads and generated files go to a temporary folder, never into the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,7 +1,5 @@
 """Factories for test data, one per model that tests create."""
 
-import json
-
 import factory
 from django.contrib.auth import get_user_model
 
@@ -110,16 +108,15 @@ def make_course(
     `quiz` is a dict of QuizPage fields; its "questions" default to one single-choice question.
     """
     from certification.models import Direction, Level
+    from courses.blocks import LessonStreamBlock, QuizStreamBlock, stream_from_raw
     from courses.models import CoursePage, LessonPage, QuizPage
 
+    fields.setdefault("direction", Direction.objects.get(slug="first-aid"))
+    fields.setdefault("target_level", Level.objects.get(slug="newcomer"))
+    fields.setdefault("summary", "Базовые навыки первой помощи.")
     course = (parent or catalogue_page()).add_child(
         instance=CoursePage(
-            title=title,
-            slug=slug or f"course-{CoursePage.objects.count() + 1}",
-            summary="Базовые навыки первой помощи.",
-            direction=Direction.objects.get(slug="first-aid"),
-            target_level=Level.objects.get(slug="newcomer"),
-            **fields,
+            title=title, slug=slug or f"course-{CoursePage.objects.count() + 1}", **fields
         )
     )
     for n in range(1, n_lessons + 1):
@@ -127,12 +124,14 @@ def make_course(
             instance=LessonPage(
                 title=f"Урок {n}",
                 slug=f"lesson-{n}",
-                body=json.dumps(lesson_body or [text_block()]),
+                body=stream_from_raw(LessonStreamBlock(), lesson_body or [text_block()]),
             )
         )
     if quiz is not None:
         quiz = dict(quiz)
-        quiz["questions"] = json.dumps(quiz.get("questions") or [single_choice_block()])
+        quiz["questions"] = stream_from_raw(
+            QuizStreamBlock(), quiz.get("questions") or [single_choice_block()]
+        )
         course.add_child(instance=QuizPage(title="Тест", slug="quiz", **quiz))
     return course
 

@@ -111,7 +111,7 @@ class CoursePage(RoutablePageMixin, Page):
         super().clean()
         from django.core.exceptions import ValidationError
 
-        if self.pk and self.prerequisites.filter(pk=self.pk).exists():
+        if self.pk and any(course.pk == self.pk for course in self.prerequisites.all()):
             raise ValidationError({"prerequisites": _("A course cannot be its own prerequisite.")})
 
     @path("enrol/", name="enrol")

@@ -14,10 +14,14 @@ def get_item(mapping, key):
 
 
 @register.simple_tag
-def knowledge_question(child):
-    """A knowledge-check question as the learner may see it: no answer key in the page."""
-    question = question_to_plain(child.block_type, child.value, child.id)
-    rng = random.Random(str(child.id))  # noqa: S311 (a stable order, not a secret)
+def knowledge_question(block):
+    """A knowledge check's question as the learner may see it: no answer key in the page.
+
+    It is known by the id of the knowledge-check block that holds it (always one question).
+    """
+    child = block.value[0]
+    question = question_to_plain(child.block_type, child.value, block.id)
+    rng = random.Random(str(block.id))  # noqa: S311 (a stable order, not a secret)
     public = grading.public_question(question, rng=rng, shuffle_choices=False)
     public["field"] = f"q-{public['id']}"
     return public

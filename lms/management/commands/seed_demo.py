@@ -1,4 +1,4 @@
-"""Load the demo content that `make run` shows: home page in three languages, groups and users.
+"""Load the demo content that `make run` shows: home page in three languages, courses, users.
 
 Idempotent: running it again changes nothing that already exists (passwords included).
 """
@@ -10,6 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from wagtail.models import GroupPagePermission, Locale, Page, Site
 
+from certification.models import Direction, Level
+from certification.reference import ensure_reference_data
+from courses.seed import seed_courses
 from lms.models import HomePage
 
 DEMO_USERS = [
@@ -73,7 +76,9 @@ class Command(BaseCommand):
             raise CommandError("Demo content is for development only (KOMEK_ENV=production).")
         with transaction.atomic():
             self.ensure_locales()
+            ensure_reference_data(Direction, Level)
             home = self.ensure_home_page()
+            seed_courses(home)
             instructors = self.ensure_instructors_group(home)
             created = self.ensure_users(instructors)
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
