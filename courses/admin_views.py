@@ -24,6 +24,13 @@ def editable_quizzes(user):
     return QuizPage.objects.filter(pk__in=editable.values("pk"))
 
 
+def whole_percent(value):
+    return "" if value is None else round(value)
+
+
+EXPORT_PERCENT = {"csv": whole_percent, "xlsx": whole_percent}
+
+
 class PercentColumn(Column):
     def get_value(self, instance):
         value = super().get_value(instance)
@@ -36,6 +43,7 @@ class QuizResultsIndexView(ReportView):
     index_url_name = "quiz_results:index"
     index_results_url_name = "quiz_results:index_results"
     list_export = ["title", "course_title", "n_attempts", "n_learners", "pass_rate", "mean_percent"]
+    custom_field_preprocess = {"pass_rate": EXPORT_PERCENT, "mean_percent": EXPORT_PERCENT}
     export_headings = {
         "title": _("Quiz"),
         "course_title": _("Course"),
@@ -93,6 +101,7 @@ class QuizResultsView(ReportView):
     results_template_name = "courses/admin/quiz_results_results.html"
     paginate_by = None
     list_export = ["number", "title", "type", "n_answers", "share_correct"]
+    custom_field_preprocess = {"share_correct": EXPORT_PERCENT}
     export_headings = {
         "number": "#",
         "title": _("Question"),
@@ -136,7 +145,7 @@ class QuizResultsView(ReportView):
 
     def get_queryset(self):
         return [
-            SimpleNamespace(number=n, **row, type=str(row["type"]))
+            SimpleNamespace(number=n, **{**row, "type": str(row["type"])})
             for n, row in enumerate(self.results["questions"], start=1)
         ]
 

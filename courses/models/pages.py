@@ -132,9 +132,9 @@ class CourseItemMixin:
     """Lessons and quizzes: they live in a course and show its outline."""
 
     def get_course(self):
-        return CoursePage.objects.ancestor_of(self).live().specific().first() or (
-            CoursePage.objects.ancestor_of(self).first()
-        )
+        if not hasattr(self, "_course"):
+            self._course = CoursePage.objects.ancestor_of(self).select_related("locale").first()
+        return self._course
 
 
 class LessonPage(CourseItemMixin, RoutablePageMixin, Page):
