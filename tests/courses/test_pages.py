@@ -164,7 +164,7 @@ def test_a_tampered_submission_shows_an_error_and_stores_nothing(client, enrolle
     response = client.post(f"{quiz.url}attempt/1/", {f"q-{question_id}": ["forged-choice-id"]})
 
     assert response.status_code == 400
-    assert "This answer is not one of the choices." in response.content.decode()
+    assert "Такого варианта ответа нет." in response.content.decode()
     attempt.refresh_from_db()
     assert attempt.is_open and not AttemptAnswer.objects.exists()
 
