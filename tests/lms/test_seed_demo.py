@@ -46,3 +46,16 @@ def test_demo_logins_work(client):
     assert "admin@komek.local" in output.getvalue()
     assert client.login(username="instructor@komek.local", password="komek-instructor")
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_demo_instructor_can_edit_courses_in_every_language_and_upload_media(client):
+    call_command("seed_demo", stdout=io.StringIO())
+    client.force_login(get_user_model().objects.get(email="instructor@komek.local"))
+
+    html = client.get("/admin/quiz-results/").content.decode()
+
+    assert "Итоговый тест: первая помощь" in html
+    assert "Донорлық: қорытынды тест" in html
+    assert client.get("/admin/images/").status_code == 200
+    assert client.get("/admin/media/").status_code == 200

@@ -8,7 +8,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from wagtail.models import GroupPagePermission, Locale, Page, Site
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Locale,
+    Page,
+    Site,
+)
 
 from certification.models import Direction, Level
 from certification.reference import ensure_reference_data
@@ -125,17 +132,21 @@ class Command(BaseCommand):
         return home
 
     def ensure_instructors_group(self, home):
+        """Instructors author pages in every language tree and use the media libraries."""
         group, _created = Group.objects.get_or_create(name="Instructors")
         group.permissions.add(Permission.objects.get(codename="access_admin"))
-        for codename in ("add_page", "change_page", "publish_page"):
-            GroupPagePermission.objects.get_or_create(
-                group=group, page=home, permission=Permission.objects.get(codename=codename)
-            )
+        for page in [home, *home.get_translations()]:
+            for codename in ("add_page", "change_page", "publish_page"):
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=page, permission=Permission.objects.get(codename=codename)
+                )
+        root_collection = Collection.get_first_root_node()
         for model in ("image", "document", "media"):
             for action in ("add", "change", "choose"):
-                permission = Permission.objects.filter(codename=f"{action}_{model}").first()
-                if permission:
-                    group.permissions.add(permission)
+                for permission in Permission.objects.filter(codename=f"{action}_{model}"):
+                    GroupCollectionPermission.objects.get_or_create(
+                        group=group, collection=root_collection, permission=permission
+                    )
         return group
 
     def ensure_users(self, instructors):
