@@ -1,10 +1,18 @@
-"""Certification reference data: the directions volunteers work in and the levels they climb."""
+"""Certification: directions, levels, and the certificates volunteers earn."""
 
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from lms.translation import TranslatedName
+
+from .codes import new_code
 
 
 class Direction(TranslatedName):
@@ -47,3 +55,206 @@ class Level(TranslatedName):
         ordering = ["rank"]
         verbose_name = _("level")
         verbose_name_plural = _("levels")
+
+
+@register_setting(icon="doc-full")
+class CertificateSettings(BaseSiteSetting):
+    """Who issues Komek certificates: printed on every PDF and in every signed credential."""
+
+    organisation_ru = models.CharField(
+        _("organisation (Russian)"), max_length=200, default="Движение медицинских волонтёров"
+    )
+    organisation_kk = models.CharField(
+        _("organisation (Kazakh)"), max_length=200, default="Медициналық волонтерлер қозғалысы"
+    )
+    organisation_en = models.CharField(
+        _("organisation (English)"), max_length=200, default="Medical Volunteers Movement"
+    )
+    signer_name = models.CharField(_("signer's name"), max_length=200, blank=True)
+    signer_title_ru = models.CharField(_("signer's title (Russian)"), max_length=200, blank=True)
+    signer_title_kk = models.CharField(_("signer's title (Kazakh)"), max_length=200, blank=True)
+    signer_title_en = models.CharField(_("signer's title (English)"), max_length=200, blank=True)
+    signature = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("signature image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A scan of the signature on a transparent or white background."),
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [
+        FieldPanel("organisation_ru"),
+        FieldPanel("organisation_kk"),
+        FieldPanel("organisation_en"),
+        FieldPanel("logo"),
+        FieldPanel("signer_name"),
+        FieldPanel("signer_title_ru"),
+        FieldPanel("signer_title_kk"),
+        FieldPanel("signer_title_en"),
+        FieldPanel("signature"),
+    ]
+
+    class Meta:
+        verbose_name = _("certificate settings")
+
+    def organisation(self, language):
+        return getattr(self, f"organisation_{language}", "") or self.organisation_ru
+
+    def signer_title(self, language):
+        return getattr(self, f"signer_title_{language}", "") or self.signer_title_ru
+
+
+def certificate_storage():
+    """PDFs are private: stored under media/private/, never served by the media URL."""
+    return FileSystemStorage(location=settings.MEDIA_ROOT / "private", base_url=None)
+
+
+class Certificate(models.Model):
+    """A certificate as a fact: who earned what, when, and whether it still stands.
+
+    The PDF and the signed credential are renderings of this row, made by a Celery worker.
+    """
+
+    COURSE = "course"
+    LEVEL = "level"
+    LETTER = "letter"
+    BADGE = "badge"
+    KIND_CHOICES = [
+        (COURSE, _("Course certificate")),
+        (LEVEL, _("Level certificate")),
+        (LETTER, _("Letter of appreciation")),
+        (BADGE, _("Volunteer badge")),
+    ]
+
+    PENDING = "pending"
+    ISSUED = "issued"
+    REVOKED = "revoked"
+    REPLACED = "replaced"
+    STATUS_CHOICES = [
+        (PENDING, _("being prepared")),
+        (ISSUED, _("issued")),
+        (REVOKED, _("revoked")),
+        (REPLACED, _("replaced")),
+    ]
+
+    kind = models.CharField(_("kind"), max_length=10, choices=KIND_CHOICES)
+    status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES, default=PENDING)
+    public_code = models.CharField(
+        _("code"), max_length=16, unique=True, default=new_code, editable=False
+    )
+    # What earned it, e.g. "course:<enrolment id>": one certificate per earning event.
+    source_key = models.CharField(max_length=100, editable=False)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("holder"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    # What is printed, frozen at issue: a later change of name or title needs a reissue.
+    holder_name = models.CharField(_("holder's name"), max_length=300)
+    holder_name_latin = models.CharField(
+        _("holder's name in Latin letters"), max_length=300, blank=True
+    )
+    title_ru = models.CharField(_("title (Russian)"), max_length=300)
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    languages = models.CharField(
+        _("languages"),
+        max_length=10,
+        default="ru",
+        help_text=_("Printed languages, e.g. “ru” or “kk,ru”."),
+    )
+    course = models.ForeignKey(
+        "courses.CoursePage",
+        verbose_name=_("course"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    direction = models.ForeignKey(
+        Direction, verbose_name=_("direction"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    level = models.ForeignKey(
+        Level, verbose_name=_("level"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_reason = models.TextField(_("reason for revocation"), blank=True)
+    replaced_by = models.OneToOneField(
+        "self",
+        verbose_name=_("replaced by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+    )
+    pdf = models.FileField(
+        storage=certificate_storage, upload_to="certificates/%Y/%m", blank=True, editable=False
+    )
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    credential_jwt = models.TextField(blank=True, editable=False)
+    rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    n_render_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    n_verifications = models.PositiveIntegerField(_("verifications"), default=0, editable=False)
+    expiry_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_key"],
+                condition=~Q(status="replaced"),
+                name="one_certificate_per_event",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["holder", "status"]),
+            models.Index(fields=["expires_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.public_code} · {self.title_ru} · {self.holder_name}"
+
+    def title(self, language=None):
+        language = (language or get_language() or "ru")[:2]
+        return getattr(self, f"title_{language}", "") or self.title_ru
+
+    @property
+    def printed_languages(self):
+        return [code for code in self.languages.split(",") if code]
+
+    @property
+    def is_expired(self):
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def verification_status(self):
+        """What an employer sees: valid, expired, revoked, replaced or pending."""
+        if self.status == self.REVOKED:
+            return "revoked"
+        if self.status == self.REPLACED:
+            return "replaced"
+        if self.status == self.PENDING:
+            return "pending"
+        return "expired" if self.is_expired else "valid"
+
+    @property
+    def verify_url(self):
+        return f"{settings.SITE_URL}/verify/{self.public_code}/"
