@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class CertificationConfig(AppConfig):
     name = "certification"
     verbose_name = _("Certification")
+
+    def ready(self):
+        from wagtail.permissions import register_permission_policy
+
+        from . import receivers  # noqa: F401  (connects the course-completion receiver)
+        from .models import Certificate
+        from .viewsets import CertificatePermissionPolicy
+
+        register_permission_policy(Certificate, CertificatePermissionPolicy(Certificate))

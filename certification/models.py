@@ -1,5 +1,7 @@
 """Certification: directions, levels, and the certificates volunteers earn."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -114,9 +116,24 @@ class CertificateSettings(BaseSiteSetting):
         return getattr(self, f"signer_title_{language}", "") or self.signer_title_ru
 
 
+class PrivateStorage(FileSystemStorage):
+    """media/private/: files only a permission-checked view serves, never the media URL."""
+
+    @property
+    def base_location(self):
+        return Path(settings.MEDIA_ROOT) / "private"
+
+    @property
+    def location(self):
+        return str(self.base_location.resolve())
+
+    @property
+    def base_url(self):
+        return None
+
+
 def certificate_storage():
-    """PDFs are private: stored under media/private/, never served by the media URL."""
-    return FileSystemStorage(location=settings.MEDIA_ROOT / "private", base_url=None)
+    return PrivateStorage()
 
 
 class Certificate(models.Model):

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -26,3 +27,10 @@ class CertificationGroup(SnippetViewSetGroup):
 
 
 register_snippet(CertificationGroup)
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_viewset():
+    from .viewsets import CertificateViewSet
+
+    return CertificateViewSet()

@@ -106,7 +106,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "lms.middleware.KomekLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -153,7 +153,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_komek.sqlite3")}
+    # A file, not memory, so worker processes started by tests can open it; one per test run,
+    # so runs in parallel do not clobber each other.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_komek_{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -253,6 +255,7 @@ else:
     _default_result_backend = "rpc://"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", _default_result_backend)
 CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -262,9 +265,66 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Publishing gives up quickly when the broker is down: the request goes on, the certificate stays
+# pending, and the sweep below sends it again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+
+# Public verification is rate-limited per client address (django-ratelimit, on the cache above;
+# production needs the shared Redis cache). Behind a proxy, name the header with the client IP.
+VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", "60/m")
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY")
 CELERY_BEAT_SCHEDULE = {
     "close-expired-quiz-attempts": {"task": "courses.close_expired_attempts", "schedule": 300.0},
+    "requeue-stale-certificates": {
+        "task": "certification.requeue_stale_certificates",
+        "schedule": 60.0,
+    },
+    "remind-expiring-certificates": {
+        "task": "certification.remind_expiring_certificates",
+        "schedule": 6 * 3600.0,
+    },
 }
+
+
+# Open Badges credentials are signed with an Ed25519 private key (PEM, PKCS#8). Its public half is
+# published as a JWKS under CREDENTIAL_KEY_ID; a new key should get a new id.
+def development_signing_key(path):
+    """Generated once per checkout into an ignored file, so issued credentials keep verifying."""
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        draft.touch(mode=0o600)
+        draft.chmod(0o600)
+        draft.write_bytes(pem)
+        # The web server and the worker start together: link is atomic, so both get one key.
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text()
+
+
+CREDENTIAL_SIGNING_KEY = (
+    required("CREDENTIAL_SIGNING_KEY")
+    if IS_PRODUCTION
+    else env("CREDENTIAL_SIGNING_KEY") or development_signing_key(VAR_DIR / "issuer_ed25519.pem")
+)
+CREDENTIAL_KEY_ID = env("CREDENTIAL_KEY_ID", "key-1")
 
 LOGGING = {
     "version": 1,

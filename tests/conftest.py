@@ -3,7 +3,11 @@ import io
 import pytest
 from django.core.management import call_command
 
+from lms.celery import app as celery_app
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.workers import TEST_QUEUE
+
+celery_app.conf.task_default_queue = TEST_QUEUE
 
 
 @pytest.fixture

@@ -4,49 +4,22 @@ Unset, that is the filesystem broker (a bare machine); in CI it is Redis.
 """
 
 import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from lms.tasks import ping
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def worker_queue():
-    """A private queue served by a fresh worker process, so no other worker takes our task."""
-    queue = f"test-{uuid.uuid4().hex}"
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "--app", "lms", "worker",
-            "--pool", "solo", "--queues", queue, "--loglevel", "INFO",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
-    try:
-        yield queue
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        print(output)
+from tests.workers import new_queue, worker
 
 
 @pytest.mark.worker
-def test_a_worker_process_completes_a_task_sent_through_the_broker(worker_queue):
-    result = ping.apply_async(args=["Сәлем"], queue=worker_queue)
+def test_a_worker_process_completes_a_task_sent_through_the_broker():
+    queue = new_queue()
+    with worker(queue):
+        result = ping.apply_async(args=["Сәлем"], queue=queue)
 
-    assert result.get(timeout=90) == "pong: Сәлем"
-    assert result.successful()
+        assert result.get(timeout=90) == "pong: Сәлем"
+        assert result.successful()
 
 
 def test_the_celery_app_uses_the_broker_from_the_environment():

@@ -6,7 +6,10 @@ from certification.codes import new_code, normalise
 
 
 def test_codes_look_like_the_printed_format():
-    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z*~$=U]", new_code())
+    assert re.fullmatch(
+        r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z*~$=U]",
+        new_code(),
+    )
 
 
 def test_codes_do_not_repeat():
@@ -36,6 +39,8 @@ def test_a_mistyped_character_is_rejected_by_the_check_symbol():
     assert normalise(wrong + code[1:]) is None
 
 
-@pytest.mark.parametrize("garbage", ["", "K7QM", "K7QM-4TZP-9XWR-3-X", "ЖЖЖЖ-ЖЖЖЖ-ЖЖЖЖ-Ж", "<script>"])
+@pytest.mark.parametrize(
+    "garbage", ["", "K7QM", "K7QM-4TZP-9XWR-3-X", "ЖЖЖЖ-ЖЖЖЖ-ЖЖЖЖ-Ж", "<script>"]
+)
 def test_garbage_is_not_a_code(garbage):
     assert normalise(garbage) is None

@@ -6,13 +6,25 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ROOT = Path(__file__).resolve().parents[2]
+SIGNING_KEY = (
+    Ed25519PrivateKey.generate()
+    .private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    .decode()
+)
 PRODUCTION = {
     "KOMEK_ENV": "production",
     "SECRET_KEY": "a-production-secret-key-that-is-long-enough-and-random-4f9b2c7d1e8a",
     "ALLOWED_HOSTS": "komek.example.org",
     "SITE_URL": "https://komek.example.org",
+    "CREDENTIAL_SIGNING_KEY": SIGNING_KEY,
 }
 
 
@@ -32,7 +44,9 @@ def manage(*args, **env_overrides):
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "CREDENTIAL_SIGNING_KEY"]
+)
 def test_production_refuses_to_start_without_required_settings(missing):
     result = manage("check", **{**PRODUCTION, missing: None})
 

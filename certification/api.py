@@ -1,0 +1,50 @@
+"""Public JSON API (django-ninja, OpenAPI at /api/v1/docs): certificate verification."""
+
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema, Status
+
+from . import services
+from .selectors import certificate_by_code, public_record
+from .views import rate_limited
+
+api = NinjaAPI(title="Komek API", version="1", urls_namespace="api-v1")
+
+
+class CertificateOut(Schema):
+    code: str
+    status: str
+    kind: str
+    holder_name: str
+    holder_name_latin: str
+    title: str
+    level: str | None
+    direction: str | None
+    branch: str | None
+    issued_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    revoked_reason: str | None
+    replaced_by: str | None
+    verify_url: str
+    n_verifications: int
+
+
+class Error(Schema):
+    detail: str
+
+
+@api.get(
+    "/certificates/{code}",
+    response={200: CertificateOut, 404: Error, 429: Error},
+    summary="Verify a certificate by its public code",
+)
+def get_certificate(request, code: str):
+    if rate_limited(request):
+        return Status(429, {"detail": _("Too many requests. Try again in a minute.")})
+    certificate = certificate_by_code(code)
+    if certificate is None:
+        return Status(404, {"detail": _("No certificate has this code.")})
+    services.record_verification(certificate=certificate)
+    return Status(200, public_record(certificate))

@@ -1,0 +1,220 @@
+"""Certificates as PDFs: a Django template laid out by WeasyPrint, with a QR code to verify it.
+
+`certificate_context` turns a `Certificate` row into plain data, `render_pdf` turns that into
+bytes. Fonts ship in the repository, so a PDF looks the same on every server.
+"""
+
+import functools
+import re
+import threading
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import qrcode
+import qrcode.constants
+import qrcode.image.svg
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+FONTS_DIR = Path(__file__).resolve().parent / "static" / "certification" / "fonts"
+CERTIFICATE_TEMPLATE = "certification/pdf/certificate.html"
+BADGE_TEMPLATE = "certification/pdf/badge.html"
+IMAGE_KEYS = ("logo_path", "signature_path", "photo_path")
+STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+_render_lock = threading.Lock()
+
+# Family names of our own, so that a system font called "PT Sans" can never stand in for them.
+FONT_FACES = """
+@font-face {{ font-family: "Komek Sans"; font-weight: 400; src: url("{sans}"); }}
+@font-face {{ font-family: "Komek Sans"; font-weight: 700; src: url("{sans_bold}"); }}
+@font-face {{ font-family: "Komek Serif"; font-weight: 700; src: url("{serif_bold}"); }}
+html {{ font-family: "DejaVu Sans"; }}
+"""
+
+
+class _RunsPathImage(qrcode.image.svg.SvgPathImage):
+    """SvgPathImage with each horizontal run of dark modules drawn as one stroke.
+
+    The stock image draws every module as its own square, about 2,000 path commands that
+    WeasyPrint parses one by one in Python: 15 ms per certificate. Runs need about 500.
+    """
+
+    needs_drawrect = False  # the path is built from the whole matrix in process()
+
+    def process(self):
+        subpaths = []
+        for y, row in enumerate(self.modules, start=self.border):
+            x, n = 0, len(row)
+            while x < n:
+                if not row[x]:
+                    x += 1
+                    continue
+                start = x
+                while x < n and row[x]:
+                    x += 1
+                subpaths.append(f"M{start + self.border} {y}.5h{x - start}")
+        self.path = ET.Element(ET.QName("path"), d="".join(subpaths), stroke="#000", fill="none")
+        self.path.set("stroke-width", "1")
+        self._img.append(self.path)
+        # Without a width and height of its own, the code fills the box the template gives it.
+        del self._img.attrib["width"], self._img.attrib["height"]
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code for `url`: one path, error correction M, a two-module quiet zone."""
+    image = qrcode.make(
+        url,
+        image_factory=_RunsPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=2,
+    )
+    svg = image.to_string(encoding="unicode")
+    return svg[svg.index("<svg") :]  # no XML declaration inside HTML
+
+
+def certificate_context(certificate, *, settings_obj) -> dict:
+    """Everything the PDF prints, as plain data: one dict of texts per printed language."""
+    issued_at = timezone.localtime(certificate.issued_at)
+    expires_at = certificate.expires_at and timezone.localtime(certificate.expires_at)
+    languages = [
+        _texts(certificate, settings_obj, language, issued_at=issued_at, expires_at=expires_at)
+        for language in certificate.printed_languages or ["ru"]
+    ]
+    return {
+        "kind": certificate.kind,
+        "languages": languages,
+        "holder_name": certificate.holder_name,
+        "holder_name_latin": certificate.holder_name_latin,
+        "initials": _initials(certificate.holder_name),
+        "public_code": certificate.public_code,
+        "verify_url": certificate.verify_url,
+        "verify_page": _without_scheme(f"{settings.SITE_URL}/verify/"),
+        "qr_svg": qr_svg(certificate.public_code),
+        "code_label": _joined(texts["code_label"] for texts in languages),
+        "verify_label": _joined(texts["verify_label"] for texts in languages),
+        "signer_name": settings_obj.signer_name,
+        "signer_titles": list(
+            dict.fromkeys(t["signer_title"] for t in languages if t["signer_title"])
+        ),
+        "signature_path": _image_path(settings_obj.signature),
+        "logo_path": _image_path(settings_obj.logo),
+        "photo_path": None,  # volunteers' photos are not stored yet
+        "branch": None,  # nor the branch a volunteer belongs to
+    }
+
+
+def _texts(certificate, settings_obj, language, *, issued_at, expires_at):
+    with translation.override(language):
+        kind_labels = {
+            certificate.COURSE: gettext("Certificate"),
+            certificate.LEVEL: gettext("Certificate"),
+            certificate.LETTER: gettext("Letter of appreciation"),
+            certificate.BADGE: gettext("Volunteer badge"),
+        }
+        level = certificate.level.name if certificate.level else ""
+        direction = certificate.direction.name if certificate.direction else ""
+        if certificate.kind == certificate.COURSE:
+            achievement_label, achievement = gettext("has completed the course"), None
+        elif certificate.kind in (certificate.LEVEL, certificate.BADGE) and level:
+            achievement_label, achievement = gettext("is awarded the level"), level
+        else:
+            achievement_label, achievement = "", None
+        return {
+            "language": language,
+            "kind_label": kind_labels.get(certificate.kind, gettext("Certificate")),
+            "organisation": settings_obj.organisation(language),
+            "title": certificate.title(language),
+            "achievement_label": achievement_label,
+            "achievement": achievement or certificate.title(language),
+            "level_label": gettext("Level"),
+            "level": level,
+            "direction_label": gettext("Direction"),
+            "direction": direction,
+            "issued_label": gettext("Issued"),
+            "issued_on": date_format(issued_at, "j E Y"),
+            "valid_until_label": gettext("Valid until"),
+            "valid_until": expires_at and date_format(expires_at, "j E Y"),
+            "verify_label": gettext("Verify at"),
+            "code_label": gettext("Code"),
+            "signer_title": settings_obj.signer_title(language),
+        }
+
+
+def _joined(labels):
+    """Labels in every printed language, each once: “Код” rather than “Код / Код”."""
+    return " / ".join(dict.fromkeys(label for label in labels if label))
+
+
+def _initials(name):
+    return "".join(word[0] for word in name.split()[:2]).upper()
+
+
+def _without_scheme(url):
+    parts = urlsplit(url)
+    return parts.netloc + parts.path
+
+
+def _image_path(image):
+    return image.file.path if image else None
+
+
+def render_pdf(context: dict) -> bytes:
+    """The certificate (or badge) described by `context` as a one-page PDF."""
+    from weasyprint import HTML
+
+    template = BADGE_TEMPLATE if context["kind"] == "badge" else CERTIFICATE_TEMPLATE
+    uris = {key.replace("_path", "_uri"): _file_uri(context.get(key)) for key in IMAGE_KEYS}
+    html = render_to_string(template, {**context, **uris})
+    stylesheets = [font_stylesheet()]
+    # WeasyPrint parses a <style> element on every render; the template's never changes.
+    if style := STYLE_ELEMENT.search(html):
+        stylesheets.append(_stylesheet(style.group(1)))
+        html = html[: style.start()] + html[style.end() :]
+    document = HTML(string=html, base_url=FONTS_DIR.as_uri() + "/", url_fetcher=_fetcher())
+    # Pango and Fontconfig objects are not thread-safe: one render at a time per process.
+    with _render_lock:
+        return document.write_pdf(stylesheets=stylesheets, font_config=font_config())
+
+
+def _file_uri(path):
+    return Path(path).as_uri() if path else None
+
+
+@functools.cache
+def font_config():
+    """One font configuration per process: WeasyPrint then loads each font file only once."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@functools.cache
+def font_stylesheet():
+    """The shipped PT Sans and PT Serif (ParaType, with every Kazakh letter) as @font-face rules."""
+    from weasyprint import CSS
+
+    faces = FONT_FACES.format(
+        sans=(FONTS_DIR / "PTSans-Regular.ttf").as_uri(),
+        sans_bold=(FONTS_DIR / "PTSans-Bold.ttf").as_uri(),
+        serif_bold=(FONTS_DIR / "PTSerif-Bold.ttf").as_uri(),
+    )
+    return CSS(string=faces, font_config=font_config(), url_fetcher=_fetcher())
+
+
+@functools.lru_cache(maxsize=8)
+def _stylesheet(css):
+    from weasyprint import CSS
+
+    return CSS(string=css, font_config=font_config(), url_fetcher=_fetcher())
+
+
+@functools.cache
+def _fetcher():
+    """Local files only: a certificate never waits on, or leaks a request to, another server."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"file"})

@@ -1,0 +1,145 @@
+"""Verification pages for employers, and certificate downloads for holders and staff."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_ratelimit.core import is_ratelimited
+
+from . import credentials, services
+from .codes import normalise
+from .models import Certificate
+from .selectors import certificate_by_code, public_record
+
+VERIFY_GROUP = "certification.verify"
+
+
+def rate_limited(request):
+    """Verification is open to anyone, so it is limited per client address."""
+    return is_ratelimited(
+        request, group=VERIFY_GROUP, key="ip", rate=settings.VERIFY_RATE_LIMIT, increment=True
+    )
+
+
+def too_many(request):
+    response = render(request, "certification/too_many.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+@require_GET
+def verify_form(request):
+    typed = request.GET.get("code", "").strip()
+    error = None
+    if typed:
+        code = normalise(typed)
+        if code:
+            return redirect("verify", code=code)
+        error = _(
+            "This is not a certificate code. Check each character: "
+            "the code looks like K7QM-4TZP-9XWR-3."
+        )
+    return render(request, "certification/verify_form.html", {"typed": typed, "error": error})
+
+
+@require_GET
+@never_cache
+def verify(request, code):
+    if rate_limited(request):
+        return too_many(request)
+    canonical = normalise(code)
+    if canonical and canonical != code:
+        return redirect("verify", code=canonical)
+    certificate = certificate_by_code(code)
+    if certificate is None:
+        return render(
+            request, "certification/verify.html", {"code": code, "record": None}, status=404
+        )
+    services.record_verification(certificate=certificate)
+    return render(
+        request,
+        "certification/verify.html",
+        {
+            "code": certificate.public_code,
+            "record": public_record(certificate),
+            "certificate": certificate,
+            "issuer_name": services.issuer_settings().organisation(get_language()[:2]),
+        },
+    )
+
+
+def holder_or_staff(request, code):
+    certificate = certificate_by_code(code)
+    if certificate is None:
+        raise Http404
+    user = request.user
+    if certificate.holder_id != user.pk and not (
+        user.is_staff or user.has_perm("certification.view_certificate")
+    ):
+        raise Http404  # not 403: do not confirm the code to strangers
+    return certificate
+
+
+@login_required
+def download_pdf(request, code):
+    certificate = holder_or_staff(request, code)
+    if not certificate.pdf:
+        raise Http404
+    return FileResponse(
+        certificate.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"komek-{certificate.public_code}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def download_credential(request, code):
+    certificate = holder_or_staff(request, code)
+    if not certificate.credential_jwt:
+        raise Http404
+    response = HttpResponse(certificate.credential_jwt, content_type="application/vc+jwt")
+    response["Content-Disposition"] = f'attachment; filename="komek-{certificate.public_code}.jwt"'
+    return response
+
+
+@login_required
+@never_cache
+def certificate_status(request, code):
+    certificate = holder_or_staff(request, code)
+    return JsonResponse(
+        {
+            "code": certificate.public_code,
+            "status": certificate.status,
+            "pdf_url": reverse("certificate_pdf", args=[certificate.public_code])
+            if certificate.pdf
+            else None,
+        }
+    )
+
+
+@login_required
+def my_certificates(request):
+    certificates = (
+        Certificate.objects.filter(holder=request.user)
+        .exclude(status=Certificate.REPLACED)
+        .select_related("direction", "level")
+    )
+    return render(request, "certification/my_certificates.html", {"certificates": certificates})
+
+
+def jwks(request):
+    response = JsonResponse(credentials.public_jwks())
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def issuer(request):
+    return JsonResponse(
+        credentials.issuer_profile(services.issuer_settings()), content_type="application/ld+json"
+    )

@@ -1,0 +1,251 @@
+"""Certificate PDFs: one page whatever the texts, searchable Kazakh text, embedded fonts, and a QR
+code that scans to the verify page."""
+
+import ctypes
+import io
+from datetime import UTC, datetime, timedelta
+
+import cv2
+import numpy
+import pypdfium2
+import pypdfium2.raw as pdfium
+import pytest
+from django.core.files.images import ImageFile
+from django.utils import timezone
+from fontTools.ttLib import TTFont
+from PIL import Image as PILImage
+from wagtail.images.models import Image
+
+from certification.models import Certificate, CertificateSettings, Direction, Level
+from certification.rendering import certificate_context, qr_svg, render_pdf
+from tests.factories import UserFactory
+
+KAZAKH_LETTERS = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
+LONG_TITLE_RU = (
+    "Первая помощь при остановке сердца, кровотечениях, травмах и ожогах "
+    "на спортивных и массовых мероприятиях"
+)
+LONG_TITLE_KK = (
+    "Спорттық және бұқаралық іс-шараларда жүрек тоқтағанда, қан кеткенде, "
+    "жарақат пен күйік кезінде алғашқы көмек"
+)
+KAZAKH_NAME = "Әбілқасымова-Құрманғазиева Ғалия Өмірбекқызы"
+# No real name has every Kazakh letter in both cases, so a title carries them all.
+ALPHABET_TITLE = "Әліпби: Әә Ғғ Ққ Ңң Өө Ұұ Үү Һһ Іі"
+MAIN_AREA_BOTTOM_MM = 160  # below it sit the QR code and the signature
+
+
+def make_certificate(**fields):
+    fields.setdefault("holder", UserFactory())
+    fields.setdefault("kind", Certificate.COURSE)
+    fields.setdefault("source_key", f"test:{Certificate.objects.count() + 1}")
+    fields.setdefault("holder_name", "Сейітова Айгерім Бекқызы")
+    fields.setdefault("title_ru", "Основы первой помощи")
+    fields.setdefault("title_kk", "Алғашқы көмек негіздері")
+    fields.setdefault("languages", "kk,ru")
+    fields.setdefault("direction", Direction.objects.get(slug="first-aid"))
+    fields.setdefault("level", Level.objects.get(slug="newcomer"))
+    fields.setdefault("expires_at", timezone.now() + timedelta(days=730))
+    return Certificate.objects.create(**fields)
+
+
+def issuer(**fields):
+    fields.setdefault("signer_name", "Нұрлан Әбілқасымұлы Жақсыбеков")
+    fields.setdefault("signer_title_ru", "Председатель правления")
+    fields.setdefault("signer_title_kk", "Басқарма төрағасы")
+    return CertificateSettings(**fields)
+
+
+def pdf_of(certificate, settings_obj=None):
+    return render_pdf(certificate_context(certificate, settings_obj=settings_obj or issuer()))
+
+
+def text_of(pdf):
+    """The page's text with line breaks read as spaces."""
+    return " ".join(pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range().split())
+
+
+def embedded_fonts(pdf):
+    """(PostScript name of the embedded font program, is embedded) for every text object."""
+    fonts = set()
+    for obj in pypdfium2.PdfDocument(pdf)[0].get_objects():
+        if obj.type != pdfium.FPDF_PAGEOBJ_TEXT:
+            continue
+        font = pdfium.FPDFTextObj_GetFont(obj)
+        size = ctypes.c_size_t(0)
+        pdfium.FPDFFont_GetFontData(font, None, 0, ctypes.byref(size))
+        data = (ctypes.c_ubyte * size.value)()
+        pdfium.FPDFFont_GetFontData(font, data, size.value, ctypes.byref(size))
+        name = TTFont(io.BytesIO(bytes(data)))["name"].getDebugName(6) if size.value else None
+        fonts.add((name, bool(pdfium.FPDFFont_GetIsEmbedded(font))))
+    return fonts
+
+
+def bottom_mm(pdf, needle):
+    """How far below the top of the page the last character of `needle` ends."""
+    page = pypdfium2.PdfDocument(pdf)[0]
+    match = page.get_textpage().search(needle).get_next()
+    assert match, f"{needle!r} is not in the PDF"
+    index, count = match
+    _, bottom, _, _ = page.get_textpage().get_charbox(index + count - 1)
+    return (page.get_height() - bottom) / 72 * 25.4
+
+
+def decoded_qr(pdf, scale):
+    image = pypdfium2.PdfDocument(pdf)[0].render(scale=scale).to_pil().convert("L")
+    text, _, _ = cv2.QRCodeDetector().detectAndDecode(numpy.array(image))
+    return text
+
+
+def png_file(name, size=(300, 100)):
+    image = PILImage.new("RGBA", size, (255, 255, 255, 0))
+    image.paste((20, 40, 120, 255), (10, 40, size[0] - 10, 60))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return ImageFile(buffer, name=name)
+
+
+@pytest.mark.django_db
+def test_long_bilingual_title_and_long_name_still_fit_on_one_page():
+    certificate = make_certificate(
+        holder_name="Құрманғазиева-Әбілқасымова Гүлжаһан-Айгерім Нұрсұлтанқызы",
+        holder_name_latin="Kurmangaziyeva-Abilkassymova Gulzhahan-Aigerim",
+        title_ru=LONG_TITLE_RU,
+        title_kk=LONG_TITLE_KK,
+    )
+    assert len(LONG_TITLE_RU) >= 100 and len(LONG_TITLE_KK) >= 100
+
+    context = certificate_context(certificate, settings_obj=issuer())
+    pdf = render_pdf(context)
+
+    assert len(pypdfium2.PdfDocument(pdf)) == 1
+    assert "Нұрсұлтанқызы" in text_of(pdf)
+    # Nothing is clipped or runs into the QR code and signature at the bottom.
+    assert bottom_mm(pdf, "мероприятиях") < MAIN_AREA_BOTTOM_MM
+    assert bottom_mm(pdf, context["languages"][-1]["valid_until"]) < MAIN_AREA_BOTTOM_MM
+
+
+@pytest.mark.django_db
+def test_longest_texts_the_database_allows_stay_on_one_page():
+    certificate = make_certificate(
+        kind=Certificate.LETTER,
+        holder_name="Әбілқасымова " * 23,
+        title_ru="Благодарность " * 21,
+        title_kk="Алғыс " * 50,
+    )
+
+    assert len(pypdfium2.PdfDocument(pdf_of(certificate))) == 1
+
+
+@pytest.mark.django_db
+def test_pdf_text_keeps_every_kazakh_letter_of_the_name_and_the_code():
+    certificate = make_certificate(holder_name=KAZAKH_NAME, title_kk=ALPHABET_TITLE)
+
+    text = text_of(pdf_of(certificate))
+
+    assert KAZAKH_NAME in text
+    assert ALPHABET_TITLE in text
+    assert set(KAZAKH_LETTERS) <= set(KAZAKH_NAME + ALPHABET_TITLE)
+    assert certificate.public_code in text
+
+
+@pytest.mark.django_db
+def test_shipped_pt_fonts_are_embedded_and_no_system_font_is_used():
+    pdf = pdf_of(make_certificate(holder_name=KAZAKH_NAME, title_kk=ALPHABET_TITLE))
+
+    assert embedded_fonts(pdf) == {
+        ("PTSans-Regular", True),
+        ("PTSans-Bold", True),
+        ("PTSerif-Bold", True),
+    }
+
+
+@pytest.mark.django_db
+def test_qr_code_scans_to_the_verify_page():
+    certificate = make_certificate()
+
+    assert decoded_qr(pdf_of(certificate), scale=3) == certificate.verify_url
+    assert certificate.verify_url.endswith(f"/verify/{certificate.public_code}/")
+
+
+@pytest.mark.django_db
+def test_russian_letter_of_appreciation_renders_without_expiry_or_level():
+    certificate = make_certificate(
+        kind=Certificate.LETTER,
+        holder_name="Иванов Пётр Сергеевич",
+        title_ru="За помощь в медицинском сопровождении Алматинского марафона",
+        title_kk="",
+        languages="ru",
+        level=None,
+        expires_at=None,
+    )
+
+    pdf = pdf_of(certificate)
+
+    assert len(pypdfium2.PdfDocument(pdf)) == 1
+    assert "Алматинского марафона" in text_of(pdf)
+    assert decoded_qr(pdf, scale=3) == certificate.verify_url
+
+
+@pytest.mark.django_db
+def test_badge_is_one_card_sized_page_with_initials_and_a_scannable_code():
+    certificate = make_certificate(kind=Certificate.BADGE, holder_name=KAZAKH_NAME)
+
+    pdf = pdf_of(certificate)
+
+    document = pypdfium2.PdfDocument(pdf)
+    assert len(document) == 1
+    width_pt, height_pt = document[0].get_size()
+    assert round(width_pt / 72 * 25.4) == 86 and round(height_pt / 72 * 25.4) == 54
+    text = text_of(pdf)
+    assert "ӘҒ" in text  # initials stand in for the photo
+    assert certificate.public_code in text
+    assert decoded_qr(pdf, scale=6) == certificate.verify_url
+
+
+@pytest.mark.django_db
+def test_signature_and_logo_are_drawn_from_local_files():
+    settings_obj = issuer(
+        signature=Image.objects.create(title="Signature", file=png_file("signature.png")),
+        logo=Image.objects.create(title="Logo", file=png_file("logo.png", (200, 200))),
+    )
+    certificate = make_certificate()
+
+    context = certificate_context(certificate, settings_obj=settings_obj)
+    pdf = render_pdf(context)
+
+    assert context["signature_path"].endswith(".png") and "://" not in context["signature_path"]
+    images = [
+        obj
+        for obj in pypdfium2.PdfDocument(pdf)[0].get_objects()
+        if obj.type == pdfium.FPDF_PAGEOBJ_IMAGE
+    ]
+    assert len(images) == 2
+
+
+@pytest.mark.django_db
+def test_context_has_the_texts_of_each_printed_language():
+    certificate = make_certificate(
+        languages="kk,ru", issued_at=datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    )
+
+    context = certificate_context(certificate, settings_obj=issuer())
+
+    kazakh, russian = context["languages"]
+    assert (kazakh["language"], russian["language"]) == ("kk", "ru")
+    assert kazakh["title"] == "Алғашқы көмек негіздері"
+    assert russian["title"] == "Основы первой помощи"
+    assert kazakh["organisation"] == "Медициналық волонтерлер қозғалысы"
+    assert russian["issued_on"] == "23 ноября 2026"
+    assert russian["kind_label"] == "Сертификат"
+    assert kazakh["achievement"] == "Алғашқы көмек негіздері"
+    assert context["verify_url"] == certificate.verify_url
+    assert context["photo_path"] is None and context["branch"] is None
+
+
+def test_qr_svg_can_be_inlined_in_html():
+    svg = qr_svg("https://komek.example/verify/K7QM-4TZP-9XWR-3/")
+
+    assert svg.startswith("<svg")
+    assert "<?xml" not in svg
+    assert "<path" in svg

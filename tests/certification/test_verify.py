@@ -1,0 +1,209 @@
+"""Employers verify certificates on a phone: page, JSON API, rate limits; holders download."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from certification import services
+from certification.models import Certificate
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def verify(client, certificate):
+    return client.get(f"/verify/{certificate.public_code}/", headers={"accept-language": "en"})
+
+
+def test_a_valid_certificate_shows_valid_with_holder_and_dates_but_no_contacts(
+    client, issued_certificate
+):
+    html = verify(client, issued_certificate).content.decode()
+
+    assert "VALID" in html
+    assert "Сейітова Айгерім Бекқызы" in html
+    assert issued_certificate.title_ru in html or issued_certificate.title("en") in html
+    assert "aigerim@example.kz" not in html and "555 12 34" not in html
+
+
+def test_the_code_is_accepted_in_any_case_and_without_dashes(client, issued_certificate):
+    typed = issued_certificate.public_code.replace("-", "").lower()
+
+    response = client.get(f"/verify/{typed}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/verify/{issued_certificate.public_code}/"
+
+
+def test_the_verify_form_refuses_a_mistyped_code_with_a_clear_message(client):
+    from certification.codes import new_code
+
+    code = new_code()
+    mistyped = ("1" if code[0] != "1" else "2") + code[1:]
+
+    response = client.get("/verify/", {"code": mistyped}, headers={"accept-language": "en"})
+
+    assert response.status_code == 200
+    assert "This is not a certificate code" in response.content.decode()
+
+
+def test_an_unknown_code_is_not_found(client):
+    response = client.get("/verify/0000-0000-0000-0/", headers={"accept-language": "en"})
+
+    assert response.status_code == 404
+    assert "NOT FOUND" in response.content.decode()
+
+
+def test_a_revoked_certificate_shows_the_reason_and_date(client, issued_certificate):
+    services.revoke(certificate=issued_certificate, reason="Сертификат выдан по ошибке")
+
+    html = verify(client, issued_certificate).content.decode()
+
+    assert "REVOKED" in html
+    assert "Сертификат выдан по ошибке" in html
+
+
+def test_an_expired_certificate_says_so(client, issued_certificate):
+    issued_certificate.expires_at = timezone.now() - timedelta(days=1)
+    issued_certificate.save()
+
+    assert "EXPIRED" in verify(client, issued_certificate).content.decode()
+
+
+def test_a_replaced_certificate_points_to_its_replacement(
+    client, issued_certificate, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        new = services.reissue(certificate=issued_certificate)
+
+    html = verify(client, issued_certificate).content.decode()
+
+    assert "REPLACED" in html
+    assert f"/verify/{new.public_code}/" in html
+
+
+def test_each_verification_is_counted_and_shown_to_the_holder(client, issued_certificate):
+    for _ in range(3):
+        verify(client, issued_certificate)
+    client.force_login(issued_certificate.holder)
+
+    html = client.get("/en/certificates/").content.decode()
+
+    assert "Verified 3 times" in html
+
+
+def test_the_api_returns_the_public_record(client, issued_certificate):
+    response = client.get(f"/api/v1/certificates/{issued_certificate.public_code.lower()}")
+
+    data = response.json()
+    assert response.status_code == 200
+    assert data["status"] == "valid"
+    assert data["holder_name"] == "Сейітова Айгерім Бекқызы"
+    assert "email" not in data and "phone" not in data
+
+
+def test_the_api_says_not_found_for_unknown_codes(client):
+    response = client.get("/api/v1/certificates/0000-0000-0000-0")
+
+    assert response.status_code == 404
+
+
+def test_the_api_publishes_an_openapi_schema(client):
+    schema = client.get("/api/v1/openapi.json").json()
+
+    assert "/api/v1/certificates/{code}" in schema["paths"]
+
+
+def test_verification_is_rate_limited_per_client_address(client, issued_certificate, settings):
+    settings.VERIFY_RATE_LIMIT = "3/m"
+
+    statuses = [verify(client, issued_certificate).status_code for _ in range(5)]
+    other_address = client.get(f"/verify/{issued_certificate.public_code}/", REMOTE_ADDR="10.1.2.3")
+
+    assert statuses == [200, 200, 200, 429, 429]
+    assert other_address.status_code == 200
+    assert client.get(f"/api/v1/certificates/{issued_certificate.public_code}").status_code == 429
+
+
+def test_the_pdf_is_private_to_the_holder_and_staff(client, issued_certificate):
+    url = f"/certificates/{issued_certificate.public_code}/pdf/"
+
+    assert client.get(url).status_code == 302  # anonymous: log in first
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+    client.force_login(issued_certificate.holder)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(url).status_code == 200
+
+
+def test_pdfs_are_not_reachable_through_the_media_url(client, issued_certificate, settings):
+    assert "private" in issued_certificate.pdf.path
+    assert client.get(f"/media/private/{issued_certificate.pdf.name}").status_code == 404
+
+
+def test_the_holder_downloads_the_signed_credential(client, issued_certificate):
+    client.force_login(issued_certificate.holder)
+
+    response = client.get(f"/certificates/{issued_certificate.public_code}/credential/")
+
+    assert response.status_code == 200
+    assert response.content.decode() == issued_certificate.credential_jwt
+
+
+def test_a_pending_certificate_reports_its_progress_to_the_holder(
+    client, holder, django_capture_on_commit_callbacks
+):
+    from tests.certification.conftest import complete_course
+
+    with django_capture_on_commit_callbacks(execute=False):
+        complete_course(holder)
+    certificate = Certificate.objects.get()
+    client.force_login(holder)
+    status_url = f"/certificates/{certificate.public_code}/status/"
+
+    assert "Being prepared" in client.get("/en/certificates/").content.decode()
+    assert client.get(status_url).json()["status"] == "pending"
+    services.render(certificate_id=certificate.pk)
+    assert client.get(status_url).json() == {
+        "code": certificate.public_code,
+        "status": "issued",
+        "pdf_url": f"/certificates/{certificate.public_code}/pdf/",
+    }
+
+
+def test_staff_revoke_from_the_admin_and_others_cannot(client, issued_certificate):
+    from django.contrib.auth.models import Permission
+
+    outsider = UserFactory()
+    outsider.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(outsider)
+    refused = client.post(f"/admin/certificates/{issued_certificate.pk}/revoke/", {"reason": "x"})
+    assert (
+        refused.status_code == 302 and refused["Location"] == "/admin/"
+    )  # Wagtail's "no permission"
+    issued_certificate.refresh_from_db()
+    assert issued_certificate.status == Certificate.ISSUED
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    client.post(
+        f"/admin/certificates/{issued_certificate.pk}/revoke/", {"reason": "Нарушение правил"}
+    )
+
+    issued_certificate.refresh_from_db()
+    assert issued_certificate.status == Certificate.REVOKED
+    assert issued_certificate.revoked_reason == "Нарушение правил"
+
+
+def test_the_admin_lists_and_inspects_certificates(client, issued_certificate):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    listing = client.get("/admin/certificates/", {"q": issued_certificate.public_code})
+    inspect = client.get(f"/admin/certificates/inspect/{issued_certificate.pk}/")
+
+    assert issued_certificate.public_code in listing.content.decode()
+    assert inspect.status_code == 200
+    assert "Сейітова" in inspect.content.decode()

@@ -1,0 +1,31 @@
+"""A Celery app for reliability tests: rendering stalls first, so a test can kill the worker in
+the middle of a task. Start it with `celery --app tests.slow_worker worker`."""
+
+import time
+
+from celery.signals import task_prerun
+
+from lms.celery import app  # noqa: F401  (the app Celery loads from this module)
+
+
+@task_prerun.connect
+def stall_rendering(**kwargs):
+    from django.db.models import F
+
+    from certification import services
+    from certification.models import Certificate
+
+    if getattr(services.render, "stalls", False):
+        return
+    real_render = services.render
+
+    def stalling_render(*, certificate_id):
+        # Mark the start as the real service does, then stall where a crash hurts most.
+        Certificate.objects.filter(pk=certificate_id).update(
+            n_render_attempts=F("n_render_attempts") + 1
+        )
+        time.sleep(60)
+        return real_render(certificate_id=certificate_id)
+
+    stalling_render.stalls = True
+    services.render = stalling_render
