@@ -14,8 +14,8 @@ BARE_HTML = """<!doctype html><html lang="ru"><head><meta charset="utf-8">
 def main():
     setup_django()
     from django.utils import timezone
-    from weasyprint import HTML
     from wagtail.models import Site
+    from weasyprint import HTML
 
     from certification.models import Certificate, CertificateSettings, Direction, Level
     from certification.rendering import (

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -34,8 +35,13 @@ def new_queue():
 
 
 @contextmanager
-def worker(queue, *, app="lms", concurrency=1, pool="solo"):
-    """A worker consuming only `queue`, so no other worker on the broker takes the test's tasks."""
+def worker(queue, *, app="lms", concurrency=1, pool="solo", loglevel="INFO"):
+    """A worker consuming only `queue`, so no other worker on the broker takes the test's tasks.
+
+    Its output goes to a file (a pipe nobody reads would stall a chatty worker); the end of it
+    is printed afterwards, for pytest to show when a test fails.
+    """
+    log = tempfile.TemporaryFile(mode="w+")
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -45,14 +51,13 @@ def worker(queue, *, app="lms", concurrency=1, pool="solo"):
     process = subprocess.Popen(
         [
             sys.executable, "-m", "celery", "--app", app, "worker", "--pool", pool,
-            "--concurrency", str(concurrency), "--queues", queue, "--loglevel", "INFO",
+            "--concurrency", str(concurrency), "--queues", queue, "--loglevel", loglevel,
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
         start_new_session=True,
     )  # fmt: skip
     try:
@@ -61,11 +66,13 @@ def worker(queue, *, app="lms", concurrency=1, pool="solo"):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
         try:
-            output, _ = process.communicate(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
-            output, _ = process.communicate()
-        print(output)
+            process.wait()
+        log.seek(0)
+        print("".join(log.readlines()[-200:]))
+        log.close()
 
 
 def kill(process):

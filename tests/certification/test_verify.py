@@ -207,3 +207,20 @@ def test_the_admin_lists_and_inspects_certificates(client, issued_certificate):
     assert issued_certificate.public_code in listing.content.decode()
     assert inspect.status_code == 200
     assert "Сейітова" in inspect.content.decode()
+
+
+def test_a_downloaded_credential_verifies_with_pyjwt_against_the_published_jwks(client, issued_certificate):
+    import jwt
+
+    client.force_login(issued_certificate.holder)
+    token = client.get(f"/certificates/{issued_certificate.public_code}/credential/").content.decode()
+    client.logout()
+    published = client.get("/.well-known/jwks.json").json()
+    kid = jwt.get_unverified_header(token)["kid"]
+    key = next(k for k in published["keys"] if k["kid"] == kid)
+
+    claims = jwt.decode(token, key=jwt.PyJWK(key), algorithms=["EdDSA"], options={"verify_aud": False})
+
+    assert claims["vc"]["id"] == issued_certificate.verify_url
+    assert "OpenBadgeCredential" in claims["vc"]["type"]
+    assert client.get("/issuer/").json()["id"] == claims["iss"]

@@ -25,6 +25,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "komek.example.org",
     "SITE_URL": "https://komek.example.org",
     "CREDENTIAL_SIGNING_KEY": SIGNING_KEY,
+    "CACHE_URL": "redis://127.0.0.1:6379/14",
 }
 
 
@@ -73,3 +74,10 @@ def test_demo_content_is_refused_in_production():
 
     assert result.returncode != 0
     assert "development only" in result.stderr
+
+
+def test_production_without_a_shared_cache_is_flagged():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, "CACHE_URL": None})
+
+    assert result.returncode != 0
+    assert "komek.W001" in result.stderr
