@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema, Status
 
 from . import services
-from .selectors import certificate_by_code, public_record
+from .codes import normalise
+from .selectors import cached_public_record
 from .views import rate_limited
 
 api = NinjaAPI(title="Komek API", version="1", urls_namespace="api-v1")
@@ -43,8 +44,9 @@ class Error(Schema):
 def get_certificate(request, code: str):
     if rate_limited(request):
         return Status(429, {"detail": _("Too many requests. Try again in a minute.")})
-    certificate = certificate_by_code(code)
-    if certificate is None:
+    canonical = normalise(code)
+    record = cached_public_record(canonical) if canonical else None
+    if record is None:
         return Status(404, {"detail": _("No certificate has this code.")})
-    services.record_verification(certificate=certificate)
-    return Status(200, public_record(certificate))
+    services.record_verification(certificate_id=record["pk"])
+    return Status(200, record)

@@ -1,13 +1,26 @@
-"""Certification listens to one event of learning: a course completed."""
+"""Certification listens to a course completed, and to its own changes to drop cached pages."""
 
+from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from courses.models import CoursePage
 from courses.signals import course_completed
 
-from . import services
+from . import selectors, services
+from .models import Certificate, CertificateSettings
 
 
 @receiver(course_completed, sender=CoursePage, dispatch_uid="certification.course_certificate")
 def issue_course_certificate(sender, enrolment, **kwargs):
     services.issue_for_course(enrolment=enrolment)
+
+
+@receiver(post_save, sender=Certificate, dispatch_uid="certification.forget_record")
+def forget_cached_record(sender, instance, **kwargs):
+    transaction.on_commit(lambda: selectors.forget_record(instance.public_code))
+
+
+@receiver(post_save, sender=CertificateSettings, dispatch_uid="certification.forget_issuer")
+def forget_cached_issuer(sender, instance, **kwargs):
+    transaction.on_commit(services.forget_issuer_name)

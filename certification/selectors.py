@@ -1,7 +1,48 @@
 """Reads for verification and the holder's certificate list."""
 
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import get_language
+
 from .codes import normalise
 from .models import Certificate
+
+# Verification pages are read far more than certificates change: their public record is cached,
+# and every change to a certificate drops it (see receivers.py).
+RECORD_TTL_SECONDS = 300
+LANGUAGES = ("ru", "kk", "en")
+
+
+def record_cache_key(code, language):
+    return f"certification:record:{code}:{language}"
+
+
+def forget_record(code):
+    cache.delete_many([record_cache_key(code, language) for language in LANGUAGES])
+
+
+def cached_public_record(code):
+    """The public record for a canonical code in the active language, or None when unknown."""
+    language = (get_language() or "ru")[:2]
+    key = record_cache_key(code, language)
+    record = cache.get(key)
+    if record is None:
+        certificate = (
+            Certificate.objects.select_related("direction", "level", "replaced_by")
+            .filter(public_code=code)
+            .first()
+        )
+        if certificate is None:
+            return None
+        record = public_record(certificate, language)
+        record["pk"] = certificate.pk
+        record["kind_label"] = str(certificate.get_kind_display())
+        ttl = RECORD_TTL_SECONDS
+        if certificate.expires_at and certificate.expires_at > timezone.now():
+            # Never serve "valid" from the cache past the expiry moment.
+            ttl = min(ttl, int((certificate.expires_at - timezone.now()).total_seconds()) + 1)
+        cache.set(key, record, ttl)
+    return record
 
 
 def certificate_by_code(text):

@@ -10,6 +10,7 @@ import hashlib
 import logging
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -33,6 +34,23 @@ class CertificateError(Exception):
 def issuer_settings():
     site = Site.objects.filter(is_default_site=True).first()
     return CertificateSettings.for_site(site) if site else CertificateSettings()
+
+
+ISSUER_NAME_KEY = "certification:issuer-name:{language}"
+
+
+def issuer_name(language):
+    """The organisation's name, cached: it is on every verification page."""
+    key = ISSUER_NAME_KEY.format(language=language)
+    name = cache.get(key)
+    if name is None:
+        name = issuer_settings().organisation(language)
+        cache.set(key, name, 300)
+    return name
+
+
+def forget_issuer_name():
+    cache.delete_many([ISSUER_NAME_KEY.format(language=code) for code in ("ru", "kk", "en")])
 
 
 def add_months(moment, months):
@@ -224,8 +242,8 @@ def reissue(*, certificate: Certificate, now=None) -> Certificate:
     return new
 
 
-def record_verification(*, certificate: Certificate):
-    Certificate.objects.filter(pk=certificate.pk).update(n_verifications=F("n_verifications") + 1)
+def record_verification(*, certificate_id):
+    Certificate.objects.filter(pk=certificate_id).update(n_verifications=F("n_verifications") + 1)
 
 
 def remind_expiring(*, now=None) -> int:

@@ -14,7 +14,7 @@ from django_ratelimit.core import is_ratelimited
 from . import credentials, services
 from .codes import normalise
 from .models import Certificate
-from .selectors import certificate_by_code, public_record
+from .selectors import cached_public_record, certificate_by_code
 
 VERIFY_GROUP = "certification.verify"
 
@@ -55,20 +55,19 @@ def verify(request, code):
     canonical = normalise(code)
     if canonical and canonical != code:
         return redirect("verify", code=canonical)
-    certificate = certificate_by_code(code)
-    if certificate is None:
+    record = cached_public_record(canonical) if canonical else None
+    if record is None:
         return render(
             request, "certification/verify.html", {"code": code, "record": None}, status=404
         )
-    services.record_verification(certificate=certificate)
+    services.record_verification(certificate_id=record["pk"])
     return render(
         request,
         "certification/verify.html",
         {
-            "code": certificate.public_code,
-            "record": public_record(certificate),
-            "certificate": certificate,
-            "issuer_name": services.issuer_settings().organisation(get_language()[:2]),
+            "code": canonical,
+            "record": record,
+            "issuer_name": services.issuer_name(get_language()[:2]),
         },
     )
 

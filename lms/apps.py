@@ -7,4 +7,10 @@ class LmsConfig(AppConfig):
     verbose_name = _("Komek")
 
     def ready(self):
+        from wagtail.signals import page_published, page_unpublished
+
         from . import checks  # noqa: F401  (registers deployment checks)
+        from .context_processors import forget_catalogue_urls
+
+        page_published.connect(forget_catalogue_urls, dispatch_uid="lms.catalogue_url_published")
+        page_unpublished.connect(forget_catalogue_urls, dispatch_uid="lms.catalogue_url_unpublished")

@@ -41,38 +41,37 @@ def worker(queue, *, app="lms", concurrency=1, pool="solo", loglevel="INFO"):
     Its output goes to a file (a pipe nobody reads would stall a chatty worker); the end of it
     is printed afterwards, for pytest to show when a test fails.
     """
-    log = tempfile.TemporaryFile(mode="w+")
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "--app", app, "worker", "--pool", pool,
-            "--concurrency", str(concurrency), "--queues", queue, "--loglevel", loglevel,
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+    with tempfile.TemporaryFile(mode="w+") as log:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "--app", app, "worker", "--pool", pool,
+                "--concurrency", str(concurrency), "--queues", queue, "--loglevel", loglevel,
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.seek(0)
-        print("".join(log.readlines()[-200:]))
-        log.close()
+            yield process
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            log.seek(0)
+            print("".join(log.readlines()[-200:]))
 
 
 def kill(process):

@@ -209,18 +209,58 @@ def test_the_admin_lists_and_inspects_certificates(client, issued_certificate):
     assert "Сейітова" in inspect.content.decode()
 
 
-def test_a_downloaded_credential_verifies_with_pyjwt_against_the_published_jwks(client, issued_certificate):
+def test_a_downloaded_credential_verifies_with_pyjwt_against_the_published_jwks(
+    client, issued_certificate
+):
     import jwt
 
     client.force_login(issued_certificate.holder)
-    token = client.get(f"/certificates/{issued_certificate.public_code}/credential/").content.decode()
+    token = client.get(
+        f"/certificates/{issued_certificate.public_code}/credential/"
+    ).content.decode()
     client.logout()
     published = client.get("/.well-known/jwks.json").json()
     kid = jwt.get_unverified_header(token)["kid"]
     key = next(k for k in published["keys"] if k["kid"] == kid)
 
-    claims = jwt.decode(token, key=jwt.PyJWK(key), algorithms=["EdDSA"], options={"verify_aud": False})
+    claims = jwt.decode(
+        token, key=jwt.PyJWK(key), algorithms=["EdDSA"], options={"verify_aud": False}
+    )
 
     assert claims["vc"]["id"] == issued_certificate.verify_url
     assert "OpenBadgeCredential" in claims["vc"]["type"]
     assert client.get("/issuer/").json()["id"] == claims["iss"]
+
+
+def test_the_printed_qr_code_leads_an_employer_to_valid_and_after_revocation_to_revoked(
+    client, issued_certificate, django_capture_on_commit_callbacks
+):
+    """The real chain: the stored PDF, rasterised as a phone camera would see it, decoded by a
+    real QR decoder, the decoded address opened."""
+    from urllib.parse import urlparse
+
+    from tests.certification.test_rendering import decoded_qr
+
+    printed = issued_certificate.pdf.open("rb").read()
+    scanned = decoded_qr(printed, scale=3)
+    path = urlparse(scanned).path
+
+    assert scanned == issued_certificate.verify_url
+    assert "VALID" in client.get(path, headers={"accept-language": "en"}).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revoke(certificate=issued_certificate, reason="Документы не подтвердились")
+
+    html = client.get(path, headers={"accept-language": "en"}).content.decode()
+    assert "REVOKED" in html and "Документы не подтвердились" in html
+
+
+def test_a_cached_verification_page_changes_as_soon_as_the_certificate_is_revoked(
+    client, issued_certificate, django_capture_on_commit_callbacks
+):
+    assert "VALID" in verify(client, issued_certificate).content.decode()  # now cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revoke(certificate=issued_certificate, reason="Ошибка в данных")
+
+    assert "REVOKED" in verify(client, issued_certificate).content.decode()

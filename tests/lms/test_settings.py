@@ -77,7 +77,9 @@ def test_demo_content_is_refused_in_production():
 
 
 def test_production_without_a_shared_cache_is_flagged():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, "CACHE_URL": None})
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, "CACHE_URL": None}
+    )
 
     assert result.returncode != 0
     assert "komek.W001" in result.stderr
