@@ -51,7 +51,11 @@ def main():
     )
     ids = list(Certificate.objects.values_list("pk", flat=True))
     warmup = Certificate.objects.create(
-        kind="course", source_key="bench:warmup", holder=holders[0], holder_name="Warm Up", title_ru="—"
+        kind="course",
+        source_key="bench:warmup",
+        holder=holders[0],
+        holder_name="Warm Up",
+        title_ru="—",
     )
 
     with ExitStack() as stack:
@@ -59,7 +63,11 @@ def main():
             stack.enter_context(worker(TEST_QUEUE, pool="solo", loglevel="WARNING"))
         render_certificate.apply_async(args=[warmup.pk])
         render_certificate.apply_async(args=[warmup.pk])
-        wait_until(lambda: Certificate.objects.get(pk=warmup.pk).status == "issued", timeout=120, what="warm-up")
+        wait_until(
+            lambda: Certificate.objects.get(pk=warmup.pk).status == "issued",
+            timeout=120,
+            what="warm-up",
+        )
 
         start = time.perf_counter()
         for certificate_id in ids:

@@ -13,4 +13,6 @@ class LmsConfig(AppConfig):
         from .context_processors import forget_catalogue_urls
 
         page_published.connect(forget_catalogue_urls, dispatch_uid="lms.catalogue_url_published")
-        page_unpublished.connect(forget_catalogue_urls, dispatch_uid="lms.catalogue_url_unpublished")
+        page_unpublished.connect(
+            forget_catalogue_urls, dispatch_uid="lms.catalogue_url_unpublished"
+        )

@@ -31,12 +31,23 @@ def test_letters_that_look_like_digits_are_read_as_digits():
     assert normalise("oooo-OOOO-0000-0") == code
 
 
-def test_a_mistyped_character_is_rejected_by_the_check_symbol():
-    code = new_code()
-    first = code[0]
-    wrong = "1" if first != "1" else "2"
+@pytest.mark.parametrize("position", [0, 5, 10, 13, 15])
+def test_every_single_mistyped_character_is_rejected_by_the_check(position):
+    from certification.codes import ALPHABET
 
-    assert normalise(wrong + code[1:]) is None
+    code = new_code()
+    for wrong in ALPHABET:
+        if wrong != code[position]:
+            assert normalise(code[:position] + wrong + code[position + 1 :]) is None
+
+
+def test_swapping_two_neighbouring_characters_is_usually_caught():
+    codes = [new_code() for _ in range(300)]
+    swapped = [c[1] + c[0] + c[2:] for c in codes if c[0] != c[1]]
+
+    caught = sum(normalise(c) is None for c in swapped)
+
+    assert caught / len(swapped) > 0.9
 
 
 @pytest.mark.parametrize(
