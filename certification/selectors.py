@@ -17,8 +17,24 @@ def record_cache_key(code, language):
     return f"certification:record:{code}:{language}"
 
 
+def page_cache_key(code, language):
+    return f"certification:verify-page:{code}:{language}"
+
+
 def forget_record(code):
-    cache.delete_many([record_cache_key(code, language) for language in LANGUAGES])
+    cache.delete_many(
+        [record_cache_key(code, language) for language in LANGUAGES]
+        + [page_cache_key(code, language) for language in LANGUAGES]
+    )
+
+
+def record_ttl(record):
+    """How long a record may be served from the cache: never past the expiry moment."""
+    ttl = RECORD_TTL_SECONDS
+    expires_at = record["expires_at"]
+    if expires_at and expires_at > timezone.now():
+        ttl = min(ttl, int((expires_at - timezone.now()).total_seconds()) + 1)
+    return ttl
 
 
 def cached_public_record(code):
@@ -37,11 +53,7 @@ def cached_public_record(code):
         record = public_record(certificate, language)
         record["pk"] = certificate.pk
         record["kind_label"] = str(certificate.get_kind_display())
-        ttl = RECORD_TTL_SECONDS
-        if certificate.expires_at and certificate.expires_at > timezone.now():
-            # Never serve "valid" from the cache past the expiry moment.
-            ttl = min(ttl, int((certificate.expires_at - timezone.now()).total_seconds()) + 1)
-        cache.set(key, record, ttl)
+        cache.set(key, record, record_ttl(record))
     return record
 
 

@@ -2,9 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,7 +17,7 @@ from django_ratelimit.core import is_ratelimited
 from . import credentials, services
 from .codes import normalise
 from .models import Certificate
-from .selectors import cached_public_record, certificate_by_code
+from .selectors import cached_public_record, certificate_by_code, page_cache_key, record_ttl
 
 VERIFY_GROUP = "certification.verify"
 
@@ -55,21 +58,36 @@ def verify(request, code):
     canonical = normalise(code)
     if canonical and canonical != code:
         return redirect("verify", code=canonical)
-    record = cached_public_record(canonical) if canonical else None
-    if record is None:
-        return render(
-            request, "certification/verify.html", {"code": code, "record": None}, status=404
-        )
-    services.record_verification(certificate_id=record["pk"])
-    return render(
-        request,
-        "certification/verify.html",
-        {
-            "code": canonical,
+    language = request.GET.get("lang")
+    if language not in dict(settings.LANGUAGES):
+        language = get_language()[:2]
+    with translation.override(language):
+        page = verification_page(canonical) if canonical else None
+        if page is None:
+            html = render_to_string("certification/verify.html", {"code": code, "record": None})
+            return HttpResponse(html, status=404)
+    services.record_verification(certificate_id=page["pk"])
+    response = HttpResponse(page["html"])
+    response["Content-Language"] = language
+    return response
+
+
+def verification_page(code):
+    """The rendered page for a canonical code in the active language, cached with its record."""
+    key = page_cache_key(code, get_language()[:2])
+    page = cache.get(key)
+    if page is None:
+        record = cached_public_record(code)
+        if record is None:
+            return None
+        context = {
+            "code": code,
             "record": record,
             "issuer_name": services.issuer_name(get_language()[:2]),
-        },
-    )
+        }
+        page = {"pk": record["pk"], "html": render_to_string("certification/verify.html", context)}
+        cache.set(key, page, record_ttl(record))
+    return page
 
 
 def holder_or_staff(request, code):
