@@ -59,3 +59,17 @@ def test_demo_instructor_can_edit_courses_in_every_language_and_upload_media(cli
     assert "Донорлық: қорытынды тест" in html
     assert client.get("/admin/images/").status_code == 200
     assert client.get("/admin/media/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_learner_has_completed_the_kazakh_course_and_earned_one_certificate():
+    from certification.models import Certificate
+
+    call_command("seed_demo", stdout=io.StringIO())
+    output = io.StringIO()
+    call_command("seed_demo", stdout=output)
+
+    certificate = Certificate.objects.get(holder__email="learner@komek.local")
+    assert certificate.title_kk == "Донорлық негіздері"
+    assert certificate.printed_languages == ["kk", "ru"]
+    assert certificate.verify_url in output.getvalue()

@@ -17,9 +17,9 @@ from wagtail.models import (
     Site,
 )
 
-from certification.models import Direction, Level
+from certification.models import Certificate, Direction, Level
 from certification.reference import ensure_reference_data
-from courses.seed import seed_courses
+from courses.seed import complete_for_demo, seed_courses
 from lms.models import HomePage
 
 DEMO_USERS = [
@@ -85,9 +85,12 @@ class Command(BaseCommand):
             self.ensure_locales()
             ensure_reference_data(Direction, Level)
             home = self.ensure_home_page()
-            seed_courses(home)
+            _first_aid, donation = seed_courses(home)
             instructors = self.ensure_instructors_group(home)
             created = self.ensure_users(instructors)
+            learner = get_user_model().objects.get(email="learner@komek.local")
+            if not learner.enrolments.filter(course=donation).exists():
+                complete_for_demo(learner, donation)
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
         self.print_logins(created)
 
@@ -176,4 +179,9 @@ class Command(BaseCommand):
         for email, password, *_rest, role in DEMO_USERS:
             note = "" if email in created else "  (already existed; password unchanged)"
             self.stdout.write(f"  {role:<11} {email:<24} {password}{note}")
+        certificate = Certificate.objects.filter(holder__email="learner@komek.local").first()
+        if certificate:
+            self.stdout.write(
+                f"\n  The learner's certificate (made by the worker): {certificate.verify_url}"
+            )
         self.stdout.write("")
