@@ -54,6 +54,13 @@ def item_context(request, page, course):
     return {"course": course, "progress": progress, "next_item": following}
 
 
+def redirect_to_next_step(request, course):
+    """To the first lesson or quiz not done yet, or back to the course when all are done."""
+    progress = course_progress(user=request.user, course=course)
+    target = progress.next_item.page if progress.next_item else course
+    return redirect(target.get_url(request))
+
+
 # Course -----------------------------------------------------------------------------------------
 
 
@@ -66,10 +73,8 @@ def enrol(request, course):
     except services.LearningError as error:
         messages.error(request, str(error))
         return redirect(course.get_url(request))
-    progress = course_progress(user=request.user, course=course)
-    target = progress.next_item.page if progress.next_item else course
     messages.success(request, _("You are enrolled. Good luck!"))
-    return redirect(target.get_url(request))
+    return redirect_to_next_step(request, course)
 
 
 # Lesson -----------------------------------------------------------------------------------------
@@ -104,9 +109,7 @@ def complete_lesson(request, page):
     except services.LearningError as error:
         messages.error(request, str(error))
         return redirect(page.get_url(request))
-    progress = course_progress(user=request.user, course=course)
-    target = progress.next_item.page if progress.next_item else course
-    return redirect(target.get_url(request))
+    return redirect_to_next_step(request, course)
 
 
 @post_only
