@@ -13,7 +13,7 @@ from wagtail.search import index
 from courses.blocks import QUESTION_TYPES, LessonStreamBlock, QuizStreamBlock
 
 
-class CataloguePage(RoutablePageMixin, Page):
+class CataloguePage(Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
