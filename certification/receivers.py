@@ -7,13 +7,20 @@ from django.dispatch import receiver
 from courses.models import CoursePage
 from courses.signals import course_completed
 
-from . import selectors, services
-from .models import Certificate, CertificateSettings
+from . import selectors, services, volunteers
+from .models import Certificate, CertificateSettings, Volunteer
 
 
 @receiver(course_completed, sender=CoursePage, dispatch_uid="certification.course_certificate")
 def issue_course_certificate(sender, enrolment, **kwargs):
     services.issue_for_course(enrolment=enrolment)
+
+
+@receiver(course_completed, sender=CoursePage, dispatch_uid="certification.progression")
+def advance_on_course_completed(sender, enrolment, **kwargs):
+    volunteer = Volunteer.objects.filter(user_id=enrolment.user_id).first()
+    if volunteer is not None:
+        volunteers.advance(volunteer=volunteer, now=enrolment.completed_at)
 
 
 @receiver(post_save, sender=Certificate, dispatch_uid="certification.forget_record")

@@ -37,3 +37,10 @@ def requeue_stale_certificates():
 @shared_task(name="certification.remind_expiring_certificates")
 def remind_expiring_certificates():
     return services.remind_expiring()
+
+
+@shared_task(name="certification.advance_time_served")
+def advance_time_served():
+    from . import volunteers
+
+    return volunteers.advance_time_served()

@@ -290,6 +290,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.remind_expiring_certificates",
         "schedule": 6 * 3600.0,
     },
+    "advance-time-served": {"task": "certification.advance_time_served", "schedule": 6 * 3600.0},
 }
 
 
