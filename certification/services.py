@@ -72,6 +72,8 @@ def issue(
     course=None,
     direction=None,
     level=None,
+    branch=None,
+    text="",
     validity_months=None,
     now=None,
 ) -> Certificate:
@@ -99,6 +101,8 @@ def issue(
                 course=course,
                 direction=direction,
                 level=level,
+                branch=branch,
+                text=text,
                 issued_at=now,
                 expires_at=add_months(now, validity_months) if validity_months else None,
             )
@@ -107,6 +111,12 @@ def issue(
         return Certificate.objects.exclude(status=Certificate.REPLACED).get(source_key=source_key)
     enqueue_rendering(certificate.pk)
     return certificate
+
+
+def volunteer_branch(user):
+    """The branch printed on a member's certificates; None for learners who never joined."""
+    volunteer = getattr(user, "volunteer", None)  # a missing profile raises AttributeError
+    return volunteer.branch if volunteer is not None else None
 
 
 def issue_for_course(*, enrolment) -> Certificate | None:
@@ -128,6 +138,7 @@ def issue_for_course(*, enrolment) -> Certificate | None:
         course=course,
         direction=course.direction,
         level=course.target_level,
+        branch=volunteer_branch(enrolment.user),
         validity_months=course.certificate_validity_months,
         now=enrolment.completed_at,
     )
@@ -233,6 +244,8 @@ def reissue(*, certificate: Certificate, now=None) -> Certificate:
         course=old.course,
         direction=old.direction,
         level=old.level,
+        branch=old.branch,
+        text=old.text,
         issued_at=now or timezone.now(),
         expires_at=old.expires_at,
     )
