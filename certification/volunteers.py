@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone, translation
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Enrolment
 
-from . import progression
+from . import progression, roles
 from .models import (
     AppreciationLetter,
     Certificate,
@@ -28,8 +27,6 @@ from .models import (
 )
 from .services import add_months, issue
 
-# Reaching these levels opens the matching part of the platform.
-GROUP_FOR_LEVEL = {"coordinator": "Coordinators", "instructor": "Instructors"}
 MAX_ACTIVITY_AGE = timedelta(days=366)
 # The daily sweep looks back this far, so a missed day or two loses nobody.
 TIME_SERVED_WINDOW = timedelta(days=7)
@@ -154,6 +151,7 @@ def apply(*, user, branch, directions, city="", motivation="", photo=None, now=N
     )
     # A learner who already passed the newcomer course is a volunteer straight away.
     advance(volunteer=volunteer, now=now)
+    volunteer.refresh_from_db()
     return volunteer
 
 
@@ -231,9 +229,8 @@ def award_level(*, volunteer, level, award=None, by=None, now=None) -> LevelAwar
     )
     if level.rank >= 2:
         renew_badge(volunteer=volunteer, now=now)
-    group_name = GROUP_FOR_LEVEL.get(level.slug)
-    if group_name:
-        group, _created = Group.objects.get_or_create(name=group_name)
+    group = roles.group_for_level(level.slug)
+    if group is not None:
         user.groups.add(group)
     return award
 

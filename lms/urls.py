@@ -46,6 +46,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("lms.accounts.urls")),
     path("learning/", dashboards.my_learning, name="my_learning"),
     path("certificates/", certification_views.my_certificates, name="my_certificates"),
+    path("volunteer/", include("certification.urls_volunteer")),
+    path("coordination/", include("certification.urls_coordination")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -150,3 +150,74 @@ def quiz_of(course):
     from courses.models import QuizPage
 
     return QuizPage.objects.child_of(course).get()
+
+
+# Certification -----------------------------------------------------------------------------------
+
+
+def branch(slug="almaty"):
+    """A seeded branch (the data migration creates Astana HQ, Almaty, Shymkent, Aktobe, Semey)."""
+    from certification.models import Branch
+
+    return Branch.objects.get(slug=slug)
+
+
+def direction(slug="first-aid"):
+    from certification.models import Direction
+
+    return Direction.objects.get(slug=slug)
+
+
+def level(slug):
+    from certification.models import Level
+
+    return Level.objects.get(slug=slug)
+
+
+def make_member(
+    user=None,
+    *,
+    branch_slug="almaty",
+    level_slug="newcomer",
+    directions=("first-aid",),
+    since=None,
+    **user_fields,
+):
+    """A member of the movement at a level, without running the engine (tests set the stage)."""
+    from django.utils import timezone
+
+    from certification.models import Direction, Volunteer
+
+    user = user or UserFactory(**user_fields)
+    since = since or timezone.now()
+    volunteer = Volunteer.objects.create(
+        user=user,
+        branch=branch(branch_slug),
+        level=level(level_slug),
+        level_since=since,
+        consent_at=since,
+        joined_at=since,
+    )
+    volunteer.directions.set(Direction.objects.filter(slug__in=directions))
+    return volunteer
+
+
+def make_coordinator(*, branch_slug="almaty", **user_fields):
+    """A coordinator of a branch: a member at coordinator level in the Coordinators group."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name="Coordinators")
+    group.permissions.add(Permission.objects.get(codename="coordinate_branch"))
+    member = make_member(branch_slug=branch_slug, level_slug="coordinator", **user_fields)
+    member.user.groups.add(group)
+    return member.user
+
+
+def make_instructor(**user_fields):
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name="Instructors")
+    group.permissions.add(Permission.objects.get(codename="sign_off_skills"))
+    user = UserFactory(**user_fields)
+    user.groups.add(group)
+    return user

@@ -3,22 +3,31 @@
 Idempotent: running it again changes nothing that already exists (passwords included).
 """
 
+from datetime import timedelta
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from wagtail.models import (
-    Collection,
-    GroupCollectionPermission,
-    GroupPagePermission,
-    Locale,
-    Page,
-    Site,
-)
+from django.utils import timezone
+from wagtail.models import Locale, Page, Site
 
-from certification.models import Certificate, Direction, Level
-from certification.reference import ensure_reference_data
+from certification import roles, volunteers
+from certification.models import (
+    Branch,
+    Certificate,
+    Direction,
+    Level,
+    LevelRequirement,
+    Skill,
+    Volunteer,
+)
+from certification.reference import (
+    ensure_branches_and_skills,
+    ensure_level_rules,
+    ensure_reference_data,
+)
 from courses.seed import complete_for_demo, seed_courses
 from lms.models import HomePage
 
@@ -41,6 +50,15 @@ DEMO_USERS = [
         "Сергеевич",
         "Dmitriy Kovalev",
         "instructor",
+    ),
+    (
+        "coordinator@komek.local",
+        "komek-coordinator",
+        "Асель",
+        "Жумабекова",
+        "Маратовна",
+        "Assel Zhumabekova",
+        "coordinator",
     ),
     (
         "learner@komek.local",
@@ -85,12 +103,23 @@ class Command(BaseCommand):
             self.ensure_locales()
             ensure_reference_data(Direction, Level)
             home = self.ensure_home_page()
-            _first_aid, donation = seed_courses(home)
-            instructors = self.ensure_instructors_group(home)
-            created = self.ensure_users(instructors)
+            first_aid, donation = seed_courses(home)
+            ensure_branches_and_skills(Branch, Skill, Direction)
+            ensure_level_rules(Level, LevelRequirement, Direction, Skill)
+            self.ensure_newcomer_course(first_aid)
+            created = self.ensure_users(roles.instructors_group(), roles.coordinators_group())
             learner = get_user_model().objects.get(email="learner@komek.local")
+            if not hasattr(learner, "volunteer"):
+                volunteers.apply(
+                    user=learner,
+                    branch=Branch.objects.get(slug="almaty"),
+                    directions=Direction.objects.filter(slug__in=["first-aid", "blood-donation"]),
+                    city="Алматы",
+                    motivation="Хочу помогать людям и научиться первой помощи.",
+                )
             if not learner.enrolments.filter(course=donation).exists():
                 complete_for_demo(learner, donation)
+            self.ensure_demo_activity(learner.volunteer)
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
         self.print_logins(created)
 
@@ -134,25 +163,32 @@ class Command(BaseCommand):
                 translation.save_revision().publish()
         return home
 
-    def ensure_instructors_group(self, home):
-        """Instructors author pages in every language tree and use the media libraries."""
-        group, _created = Group.objects.get_or_create(name="Instructors")
-        group.permissions.add(Permission.objects.get(codename="access_admin"))
-        for page in [home, *home.get_translations()]:
-            for codename in ("add_page", "change_page", "publish_page"):
-                GroupPagePermission.objects.get_or_create(
-                    group=group, page=page, permission=Permission.objects.get(codename=codename)
-                )
-        root_collection = Collection.get_first_root_node()
-        for model in ("image", "document", "media"):
-            for action in ("add", "change", "choose"):
-                for permission in Permission.objects.filter(codename=f"{action}_{model}"):
-                    GroupCollectionPermission.objects.get_or_create(
-                        group=group, collection=root_collection, permission=permission
-                    )
-        return group
+    def ensure_newcomer_course(self, course):
+        """The demo's first-aid course is the newcomer course: passing it makes a volunteer."""
+        volunteer = Level.objects.get(slug="volunteer")
+        if not LevelRequirement.objects.filter(level=volunteer, kind="course").exists():
+            LevelRequirement.objects.create(level=volunteer, kind="course", course=course)
 
-    def ensure_users(self, instructors):
+    def ensure_demo_activity(self, member):
+        """Hours for the coordinator to confirm: the demo learner helped at two events."""
+        if member.activities.exists():
+            return
+        first_aid = Direction.objects.get(slug="first-aid")
+        donation = Direction.objects.get(slug="blood-donation")
+        today = timezone.localdate()
+        for days_ago, event, direction, hours in [
+            (12, "Алматинский марафон, медпункт №3", first_aid, "6"),
+            (5, "День донора в КазНМУ", donation, "4.5"),
+        ]:
+            volunteers.log_activity(
+                volunteer=member,
+                date=today - timedelta(days=days_ago),
+                event=event,
+                direction=direction,
+                hours=Decimal(hours),
+            )
+
+    def ensure_users(self, instructors, coordinators):
         User = get_user_model()
         created = []
         for email, password, first, last, patronymic, latin, role in DEMO_USERS:
@@ -170,6 +206,15 @@ class Command(BaseCommand):
                 user = User.objects.create_user(email, password, **fields)
             if role == "instructor":
                 user.groups.add(instructors)
+            if role == "coordinator":
+                user.groups.add(coordinators)
+                Volunteer.objects.create(
+                    user=user,
+                    branch=Branch.objects.get(slug="almaty"),
+                    level=Level.objects.get(slug="coordinator"),
+                    city="Алматы",
+                    consent_at=timezone.now(),
+                )
             created.append(email)
         return created
 

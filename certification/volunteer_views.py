@@ -1,0 +1,213 @@
+"""A member's own pages: the application to join, the ladder of levels, and practical hours."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from courses.models import CoursePage
+
+from . import volunteers
+from .models import Certificate, Level, LevelAward, LevelRequirement, PracticalActivity, Volunteer
+from .volunteer_forms import AccountForm, ActivityForm, ApplicationForm
+
+
+def membership(user):
+    if not user.is_authenticated:
+        return None
+    return Volunteer.objects.select_related("branch", "level").filter(user=user).first()
+
+
+def newcomer_courses():
+    """The courses the second level asks for, in the visitor's language where one exists."""
+    second = Level.objects.order_by("rank")[1:2].first()
+    if second is None:
+        return []
+    keys = LevelRequirement.objects.filter(level=second, kind=LevelRequirement.COURSE).values_list(
+        "course__translation_key", flat=True
+    )
+    return localized_courses(keys)
+
+
+def localized_courses(translation_keys):
+    from wagtail.models import Locale
+
+    pages = CoursePage.objects.live().filter(translation_key__in=list(translation_keys))
+    try:
+        locale = Locale.get_active()
+    except Locale.DoesNotExist:
+        locale = None
+    chosen = {}
+    for page in pages.select_related("locale"):
+        current = chosen.get(page.translation_key)
+        if current is None or (locale is not None and page.locale_id == locale.pk):
+            chosen[page.translation_key] = page
+    return list(chosen.values())
+
+
+@require_http_methods(["GET", "POST"])
+def join(request):
+    """The application to join the movement; it creates the account too when there is none."""
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and membership(user) is not None:
+        messages.info(request, _("You are already a member of the movement."))
+        return redirect("volunteer:ladder")
+    initial = {}
+    if user is not None:
+        initial = {
+            field: getattr(user, field)
+            for field in ("last_name", "first_name", "patronymic", "full_name_latin", "phone")
+        }
+    form = ApplicationForm(request.POST or None, request.FILES or None, initial=initial)
+    account_form = None
+    if user is None:
+        account_form = AccountForm(request.POST or None, prefix="account")
+    if request.method == "POST":
+        forms_valid = form.is_valid() and (account_form is None or account_form.is_valid())
+        if forms_valid:
+            data = form.cleaned_data
+            with transaction.atomic():
+                if user is None:
+                    user = account_form.save(commit=False)
+                    user.preferred_language = request.LANGUAGE_CODE
+                for field in ("last_name", "first_name", "patronymic", "full_name_latin", "phone"):
+                    setattr(user, field, data[field].strip())
+                user.save()
+                volunteers.apply(
+                    user=user,
+                    branch=data["branch"],
+                    directions=data["directions"],
+                    city=data["city"].strip(),
+                    motivation=data["motivation"].strip(),
+                    photo=data["photo"],
+                )
+            if not request.user.is_authenticated:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _("Welcome to the movement! You are a newcomer: your next step is below."),
+            )
+            return redirect("volunteer:ladder")
+    return render(
+        request,
+        "certification/volunteer/join.html",
+        {"form": form, "account_form": account_form, "courses": newcomer_courses()},
+    )
+
+
+@login_required
+def ladder(request):
+    """Where the member stands: every level, the dates reached, and what the next one needs."""
+    member = membership(request.user)
+    if member is None:
+        return render(request, "certification/volunteer/not_member.html", status=200)
+    standing = volunteers.standing_of(member)
+    awards = {
+        award.level_id: award
+        for award in LevelAward.objects.filter(volunteer=member).order_by("requested_at")
+    }
+    steps = []
+    for level in Level.objects.order_by("rank"):
+        award = awards.get(level.pk)
+        steps.append(
+            {
+                "level": level,
+                "award": award,
+                "is_current": level.pk == member.level_id,
+                "is_reached": level.rank <= member.level.rank,
+                "is_next": standing.next is not None and level.rank == standing.next.level.rank,
+            }
+        )
+    next_award = None
+    requirements = []
+    if standing.next is not None:
+        next_award = awards.get(
+            Level.objects.values_list("pk", flat=True).get(rank=standing.next.level.rank)
+        )
+        courses = {
+            str(page.translation_key): page
+            for page in localized_courses(
+                item.requirement.course
+                for item in standing.next.requirements
+                if item.requirement.course
+            )
+        }
+        for item in standing.next.requirements:
+            requirements.append(
+                {
+                    "item": item,
+                    "course": courses.get(item.requirement.course),
+                    "percent": min(100, int(100 * item.have / item.need)) if item.need else 100,
+                }
+            )
+    badge = (
+        Certificate.objects.filter(holder=request.user, kind=Certificate.BADGE)
+        .exclude(status=Certificate.REPLACED)
+        .first()
+    )
+    activities = member.activities.select_related("direction")[:10]
+    return render(
+        request,
+        "certification/volunteer/ladder.html",
+        {
+            "member": member,
+            "standing": standing,
+            "steps": steps,
+            "requirements": requirements,
+            "next_award": next_award,
+            "badge": badge,
+            "activities": activities,
+            "sign_offs": member.sign_offs.select_related("skill", "signed_by")[:10],
+            "total_hours": standing_hours(member),
+        },
+    )
+
+
+def standing_hours(member):
+    from django.db.models import Sum
+
+    return (
+        member.activities.filter(status=PracticalActivity.CONFIRMED).aggregate(total=Sum("hours"))[
+            "total"
+        ]
+        or 0
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hours(request):
+    """Log practical activity; see what coordinators confirmed or rejected, and why."""
+    member = membership(request.user)
+    if member is None:
+        return render(request, "certification/volunteer/not_member.html")
+    form = ActivityForm(
+        request.POST or None,
+        initial={"date": timezone.localdate(), "direction": member.directions.first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            volunteers.log_activity(volunteer=member, **form.cleaned_data)
+        except volunteers.VolunteerError as error:
+            form.add_error("date", str(error))
+        else:
+            messages.success(
+                request, _("Logged. A coordinator of your branch will confirm the hours.")
+            )
+            return redirect("volunteer:hours")
+    activities = member.activities.select_related("direction", "reviewed_by")
+    return render(
+        request,
+        "certification/volunteer/hours.html",
+        {
+            "member": member,
+            "form": form,
+            "activities": activities[:100],
+            "total_hours": standing_hours(member),
+            "n_pending": activities.filter(status=PracticalActivity.PENDING).count(),
+        },
+    )
