@@ -24,11 +24,15 @@ CREDIT_HELP = _(
 
 
 def credit_block(**kwargs):
-    return blocks.IntegerBlock(
+    # Decimal, to five places, because question banks from Moodle weigh answers in thirds,
+    # sixths and sevenths (33.33333, 16.66667, 14.28571); grading reads those as exact shares.
+    return blocks.DecimalBlock(
         label=_("credit, %"),
         required=False,
         min_value=-100,
         max_value=100,
+        max_digits=8,
+        decimal_places=5,
         help_text=CREDIT_HELP,
         **kwargs,
     )
@@ -153,6 +157,11 @@ class NumericBlock(QuestionBlock):
         required=False,
         max_length=30,
         help_text=_("Shown next to the input, e.g. “per minute”."),
+    )
+    feedback_other = blocks.CharBlock(
+        label=_("feedback for any other answer"),
+        required=False,
+        help_text=_("Shown when the answer matches none of the accepted values."),
     )
 
     class Meta:
@@ -330,7 +339,15 @@ class LessonStreamBlock(blocks.StreamBlock):
 
 
 def _choice_credit(choice):
-    return None if choice.get("credit") is None else int(choice["credit"])
+    """The credit as JSON-ready data: a whole number as an int, as credits always were, and a
+    fractional one (33.33333) as a decimal string."""
+    credit = choice.get("credit")
+    if credit is None:
+        return None
+    credit = Decimal(str(credit))
+    if credit == credit.to_integral_value():
+        return int(credit)
+    return format(credit.normalize(), "f")
 
 
 def question_to_plain(block_type, value, block_id):
@@ -385,6 +402,7 @@ def question_to_plain(block_type, value, block_id):
             for child in value["answers"].bound_blocks
         ]
         plain["unit"] = value.get("unit") or ""
+        plain["feedback_other"] = value.get("feedback_other") or ""
     elif block_type == "matching":
         plain["pairs"] = [
             {"id": str(child.id), "left": child.value["left"], "right": child.value["right"]}

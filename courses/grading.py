@@ -349,7 +349,23 @@ def _quantize(value, places):
 def _credit(entry, default):
     """An answer's share of the points: its author-set credit, a percentage, or the default."""
     credit = entry.get("credit")
-    return Fraction(default if credit is None else int(credit), 100)
+    return Fraction(default, 100) if credit is None else credit_share(credit)
+
+
+# Moodle stores weights to seven decimal places of a fraction (0.3333333 for a third).
+_CREDIT_ROUNDING = Fraction(1, 10**7)
+
+
+def credit_share(credit) -> Fraction:
+    """A credit in percent (an int, or a decimal string such as "33.33333") as a share.
+
+    A credit within Moodle's rounding of a fraction with a denominator up to 100 counts as that
+    fraction, so three answers credited 33.33333 together earn exactly full points. Whole
+    percentages are exact already and never change.
+    """
+    share = Fraction(Decimal(str(credit))) / 100
+    nearest = share.limit_denominator(100)
+    return nearest if abs(nearest - share) <= _CREDIT_ROUNDING else share
 
 
 def _grade_single_choice(question, answer):
@@ -375,7 +391,7 @@ def _partial_credit(choice, n_correct):
     """A selected choice's share under partial scoring. By default the correct choices share the
     points equally and each wrong one takes away as much as a correct one gives."""
     if choice.get("credit") is not None:
-        return Fraction(int(choice["credit"]), 100)
+        return credit_share(choice["credit"])
     return Fraction(1 if choice["is_correct"] else -1, n_correct)
 
 
@@ -395,9 +411,10 @@ def _grade_short_answer(question, answer):
 
 
 def _accepted_pattern(text):
-    # Moodle's short-answer convention: "*" stands for any run of characters, all else is literal.
-    parts = normalise_text(text).split("*")
-    return re.compile(".*".join(re.escape(part) for part in parts), re.DOTALL)
+    # Moodle's short-answer convention: "*" stands for any run of characters, "\*" for an
+    # asterisk, all else is literal.
+    parts = re.split(r"(?<!\\)\*+", normalise_text(text))
+    return re.compile(".*".join(re.escape(part.replace("\\*", "*")) for part in parts), re.DOTALL)
 
 
 def _grade_numeric(question, answer):
@@ -406,6 +423,8 @@ def _grade_numeric(question, answer):
         for accepted in question["answers"]
         if abs(answer - Decimal(accepted["value"])) <= Decimal(accepted["tolerance"] or 0)
     ]
+    if not matches:
+        return Fraction(0), (question.get("feedback_other", ""),)
     return _best(matches)
 
 
@@ -450,7 +469,9 @@ def correct_answer_text(question: dict) -> str:
     if kind == "true_false":
         return _("True") if question["correct"] else _("False")
     if kind == "short_answer":
-        return " / ".join(accepted["text"] for accepted in _full_credit(question["accepted"]))
+        return " / ".join(
+            accepted["text"].replace("\\*", "*") for accepted in _full_credit(question["accepted"])
+        )
     if kind == "numeric":
         return " / ".join(
             _numeric_answer_text(accepted, question.get("unit", ""))

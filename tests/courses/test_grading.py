@@ -3,6 +3,7 @@
 import json
 import random
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.http import QueryDict
@@ -13,6 +14,7 @@ from courses.grading import (
     answer_from_json,
     answer_to_json,
     correct_answer_text,
+    credit_share,
     grade,
     grade_attempt,
     normalise_text,
@@ -33,6 +35,7 @@ ANSWER_KEYS = {
     "pairs",
     "scoring",
     "title",
+    "feedback_other",
 }
 
 
@@ -778,3 +781,74 @@ def test_public_question_does_not_share_lists_with_the_question():
     public = public_question(question, rng=random.Random(0), shuffle_choices=False)
     public["items"][0]["text"] = "changed"
     assert "changed" not in str(question)
+
+
+# Credits and feedback that imported question banks use ----------------------------------------
+
+
+def test_credit_share_reads_moodle_thirds_as_exact_thirds():
+    assert credit_share("33.33333") == Fraction(1, 3)
+    assert credit_share("-33.33333") == Fraction(-1, 3)
+    assert credit_share("14.28571") == Fraction(1, 7)
+    assert credit_share("83.33333") == Fraction(5, 6)
+
+
+def test_credit_share_keeps_whole_and_exact_percentages_as_they_are():
+    assert credit_share(37) == Fraction(37, 100)
+    assert credit_share("12.5") == Fraction(1, 8)
+    assert credit_share("12.3") == Fraction(123, 1000)
+
+
+def test_multiple_choice_partial_three_moodle_thirds_make_exactly_full_marks():
+    question = multiple_choice(scoring="partial")
+    for each in question["choices"][:3]:
+        each["credit"] = "33.33333"
+    question["choices"][3]["credit"] = "-100"
+    result = grade(question, frozenset({"a", "b", "c"}))
+    assert result.is_correct is True
+    assert result.score == Decimal("1.00")
+
+
+def test_single_choice_fractional_credit_earns_its_share():
+    question = single_choice(points="6")
+    question["choices"][2]["credit"] = "83.33333"
+    assert grade(question, "c").score == Decimal("5.00")
+
+
+def test_short_answer_fractional_credits_pick_the_best_match():
+    question = short_answer(
+        "sa", accepted("*ожог*", credit="33.33333"), accepted("ожог*", credit="66.66667")
+    )
+    assert grade(question, "ожог кожи").fraction == Decimal("0.6667")
+
+
+def test_short_answer_escaped_star_is_a_literal_asterisk():
+    question = short_answer("sa", accepted("a\\*b"))
+    assert grade(question, "a*b").is_correct is True
+    assert grade(question, "axxb").is_correct is False
+
+
+def test_correct_answer_text_shows_an_escaped_star_as_an_asterisk():
+    assert correct_answer_text(short_answer("sa", accepted("a\\*b"))) == "a*b"
+
+
+def test_numeric_answer_matching_nothing_gets_the_feedback_for_other_answers():
+    question = numeric() | {"feedback_other": "Count again: 100 to 120."}
+    result = grade(question, Decimal("60"))
+    assert result.score == Decimal("0.00")
+    assert result.feedback == ("Count again: 100 to 120.",)
+
+
+def test_numeric_feedback_for_other_answers_is_not_given_to_a_right_answer():
+    question = numeric() | {"feedback_other": "Count again."}
+    assert grade(question, Decimal("110")).feedback == ("Close enough.",)
+
+
+def test_numeric_question_without_feedback_for_other_answers_still_grades():
+    assert grade(numeric(), Decimal("60")).feedback == ()
+
+
+def test_public_numeric_hides_the_feedback_for_other_answers():
+    question = numeric() | {"feedback_other": "Count again."}
+    public = public_question(question, rng=random.Random(0), shuffle_choices=False)
+    assert "Count again." not in str(public)
