@@ -1,0 +1,131 @@
+"""Question banks in and out of quizzes: Moodle's GIFT and Aiken formats.
+
+`read_questions` turns an uploaded file into quiz blocks, or into errors with line numbers and
+nothing else: a file with any error is refused whole. Questions Komek cannot take (essays) and
+parts it cannot keep (images, categories) are listed as warnings, never dropped in silence.
+`courses.importers.services.import_questions` appends the blocks to a quiz;
+`courses.importers.gift_export` writes a quiz back to GIFT.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import aiken, gift
+from .questions import Invalid, Problem, Unsupported, check_block, to_block
+from .text import MAX_FILE_BYTES, UndecodableFile, decode
+
+GIFT = "gift"
+AIKEN = "aiken"
+FORMATS = [(GIFT, gettext_lazy("GIFT (Moodle)")), (AIKEN, gettext_lazy("Aiken"))]
+MAX_QUESTIONS = 500
+MAX_ERRORS = 100
+
+_READERS = {GIFT: gift.parse, AIKEN: aiken.parse}
+_AIKEN_ANSWER = re.compile(r"^ANSWER:\s*[A-Za-z]\s*$", re.MULTILINE)
+
+
+@dataclass
+class ImportedQuestion:
+    """A question ready to become a quiz block, with the line it starts on."""
+
+    line: int
+    block_type: str
+    value: dict
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def block(self):
+        return {"type": self.block_type, "value": self.value}
+
+
+@dataclass
+class ReadResult:
+    file_format: str
+    questions: list[ImportedQuestion] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    # File-wide warnings and each left-out question's reason; a question's own are on it.
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def can_import(self):
+        return not self.errors and bool(self.questions)
+
+    @property
+    def all_warnings(self):
+        found = [*self.warnings]
+        for question in self.questions:
+            found.extend(question.warnings)
+        return sorted(found, key=lambda problem: problem.line or 0)
+
+    @property
+    def blocks(self):
+        return [question.block for question in self.questions]
+
+
+def detect_format(text: str, filename: str = "") -> str:
+    """GIFT unless the text reads as Aiken: "ANSWER: X" lines and no GIFT answer blocks."""
+    if filename.lower().endswith(".gift"):
+        return GIFT
+    if _AIKEN_ANSWER.search(text) and "{" not in text:
+        return AIKEN
+    return GIFT
+
+
+def read_questions(content: bytes, *, file_format: str | None = None, filename="") -> ReadResult:
+    """The questions in an uploaded file, as quiz blocks checked as the quiz editor checks them."""
+    if len(content) > MAX_FILE_BYTES:
+        return ReadResult(
+            file_format or GIFT,
+            errors=[
+                Problem(
+                    None,
+                    _("The file is larger than %(size)d KB; split it into smaller files.")
+                    % {"size": MAX_FILE_BYTES // 1024},
+                )
+            ],
+        )
+    try:
+        text = decode(content)
+    except UndecodableFile as error:
+        return ReadResult(file_format or GIFT, errors=[Problem(None, str(error))])
+    file_format = file_format or detect_format(text, filename)
+    parsed = _READERS[file_format](text)
+    result = ReadResult(file_format, errors=parsed.errors, warnings=parsed.warnings)
+    for question in parsed.questions:
+        try:
+            mapped = to_block(question)
+            check_block(mapped.block, question.line)
+        except Unsupported as unsupported:
+            result.warnings.append(unsupported.problem)
+            continue
+        except Invalid as invalid:
+            result.errors.append(invalid.problem)
+            continue
+        result.questions.append(
+            ImportedQuestion(
+                line=question.line,
+                block_type=mapped.block["type"],
+                value=mapped.block["value"],
+                warnings=mapped.warnings,
+            )
+        )
+    result.errors.sort(key=lambda problem: problem.line or 0)
+    result.warnings.sort(key=lambda problem: problem.line or 0)
+    if len(result.errors) > MAX_ERRORS:
+        n_more = len(result.errors) - MAX_ERRORS
+        result.errors = result.errors[:MAX_ERRORS]
+        result.errors.append(Problem(None, _("…and %(n)d more errors.") % {"n": n_more}))
+    if not result.errors and not result.questions:
+        result.errors.append(Problem(None, _("The file has no questions to import.")))
+    if len(result.questions) > MAX_QUESTIONS:
+        result.errors.append(
+            Problem(
+                None,
+                _("The file has %(n)d questions; import at most %(max)d at a time.")
+                % {"n": len(result.questions), "max": MAX_QUESTIONS},
+            )
+        )
+    return result
