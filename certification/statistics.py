@@ -172,7 +172,7 @@ def quiz_results(scope, start, end):
     rows = list(
         attempts.order_by()
         .values("quiz_id")
-        .annotate(n=Count("*"), n_passed=Count("*", filter=Q(passed=True)))
+        .annotate(n=Count("*"), n_passed=Count("pk", filter=Q(passed=True)))
     )
     quizzes = {
         page.pk: page
@@ -228,7 +228,7 @@ def certificates_issued(scope, start, end):
         .values("branch_id", "kind")
         .annotate(
             n=Count("*"),
-            n_verified=Count("*", filter=Q(n_verifications__gt=0)),
+            n_verified=Count("pk", filter=Q(n_verifications__gt=0)),
             n_verifications=Sum("n_verifications"),
         )
     }
