@@ -1,18 +1,33 @@
-"""Instructors' quiz results in the Wagtail admin, per quiz and per question; CSV/XLSX export."""
+"""Instructors' quiz tools in the Wagtail admin: results per quiz and per question (CSV/XLSX
+export), and importing questions from GIFT or Aiken files and exporting them to GIFT."""
 
 import datetime
+import hashlib
+from decimal import Decimal
 from types import SimpleNamespace
 
+from django import forms
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Q
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views import View
+from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
+from wagtail.rich_text import expand_db_html
 
+from . import importers
+from .blocks import QuizStreamBlock
+from .importers import services as import_services
+from .importers.gift_export import export_gift, quiz_items
 from .models import QuizAttempt, QuizPage
 from .selectors import quiz_results
 
@@ -154,3 +169,215 @@ class QuizResultsView(ReportView):
         context["totals"] = self.results["totals"]
         context["quiz"] = self.quiz
         return context
+
+
+# Importing and exporting questions -------------------------------------------------------------
+
+IMPORT_TOKEN_SALT = "courses.import_questions"  # noqa: S105 (a salt, not a secret)
+IMPORT_TOKEN_MAX_AGE = 60 * 60
+# Digests of confirmed uploads, so a second click or the back button does not import twice.
+SESSION_IMPORTED = "courses_imported_question_files"
+
+
+class QuestionImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Question file"),
+        help_text=_("A GIFT or Aiken text file in UTF-8, at most 1 MB."),
+    )
+    file_format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("", _("Recognise from the file")), *importers.FORMATS],
+        required=False,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > importers.MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d KB; split it into smaller files.")
+                % {"size": importers.MAX_FILE_BYTES // 1024}
+            )
+        return upload
+
+
+class QuizQuestionsMixin(WagtailAdminTemplateMixin):
+    """Views on one quiz's questions, for users who may edit the quiz."""
+
+    header_icon = "help"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.quiz = get_object_or_404(QuizPage, pk=kwargs["quiz_id"])
+        self.permissions = self.quiz.permissions_for_user(request.user)
+        if not self.permissions.can_edit():
+            raise PermissionDenied
+
+    def get_page_subtitle(self):
+        return self.quiz.get_admin_display_title()
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("wagtailadmin_pages:edit", args=[self.quiz.pk]),
+                "label": self.quiz.get_admin_display_title(),
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["quiz"] = self.quiz
+        context["edit_url"] = reverse("wagtailadmin_pages:edit", args=[self.quiz.pk])
+        return context
+
+
+class ImportQuestionsView(QuizQuestionsMixin, View):
+    """Upload a file, then see every question it holds before anything is imported."""
+
+    page_title = _("Import questions")
+    template_name = "courses/admin/import_questions.html"
+    preview_template_name = "courses/admin/import_questions_preview.html"
+
+    def get(self, request, quiz_id):
+        return self.render_to_response(self.get_context_data(form=QuestionImportForm()))
+
+    def post(self, request, quiz_id):
+        form = QuestionImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        result = importers.read_questions(
+            content,
+            file_format=form.cleaned_data["file_format"] or None,
+            filename=upload.name,
+        )
+        token = None
+        if result.can_import:
+            token = signing.dumps(
+                {
+                    "quiz": self.quiz.pk,
+                    "user": request.user.pk,
+                    "format": result.file_format,
+                    "name": upload.name,
+                    # Kept as decoded text: the confirmation reads it again, never trusting
+                    # parsed questions sent back by the browser.
+                    "text": content.decode("utf-8-sig"),
+                },
+                salt=IMPORT_TOKEN_SALT,
+                compress=True,
+            )
+        return self.render_preview(result, filename=upload.name, token=token)
+
+    def render_preview(self, result, *, filename, token):
+        self.template_name = self.preview_template_name
+        latest = self.quiz.get_latest_revision_as_object()
+        context = self.get_context_data(
+            result=result,
+            filename=filename,
+            token=token,
+            questions=[preview_question(n, q) for n, q in enumerate(result.questions, 1)],
+            n_existing=len(latest.questions),
+            will_publish=import_services.publishes_on_import(
+                quiz=self.quiz, user=self.request.user
+            ),
+            form=QuestionImportForm(initial={"file_format": ""}),
+        )
+        return self.render_to_response(context)
+
+
+def preview_question(number, question):
+    labels = {name: block.meta.label for name, block in QuizStreamBlock().child_blocks.items()}
+    return {
+        "number": number,
+        "line": question.line,
+        "type": question.block_type,
+        "type_label": labels[question.block_type],
+        "value": question.value,
+        "warnings": question.warnings,
+        "is_default_points": Decimal(question.value.get("points") or 1) == 1,
+    }
+
+
+class ConfirmImportView(ImportQuestionsView):
+    """Import the previewed file: read again from the signed upload, then add to the quiz."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, quiz_id):
+        try:
+            upload = signing.loads(
+                request.POST.get("token", ""),
+                salt=IMPORT_TOKEN_SALT,
+                max_age=IMPORT_TOKEN_MAX_AGE,
+            )
+        except signing.SignatureExpired:
+            messages.error(request, _("The preview has expired. Upload the file again."))
+            return redirect("quiz_questions:import", quiz_id=self.quiz.pk)
+        except signing.BadSignature:
+            messages.error(request, _("The upload could not be read. Upload the file again."))
+            return redirect("quiz_questions:import", quiz_id=self.quiz.pk)
+        if upload["quiz"] != self.quiz.pk or upload["user"] != request.user.pk:
+            raise PermissionDenied
+
+        digest = hashlib.sha256(request.POST["token"].encode()).hexdigest()
+        imported = request.session.get(SESSION_IMPORTED, [])
+        if digest in imported:
+            messages.warning(request, _("These questions have already been imported."))
+            return redirect("wagtailadmin_pages:edit", self.quiz.pk)
+
+        result = importers.read_questions(
+            upload["text"].encode(), file_format=upload["format"], filename=upload["name"]
+        )
+        if not result.can_import:
+            return self.render_preview(result, filename=upload["name"], token=None)
+        try:
+            revision = import_services.import_questions(
+                quiz=self.quiz, blocks=result.blocks, user=request.user
+            )
+        except import_services.ImportRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("quiz_questions:import", quiz_id=self.quiz.pk)
+        request.session[SESSION_IMPORTED] = [*imported[-19:], digest]
+
+        n = len(result.questions)
+        if import_services.is_published(revision):
+            message = ngettext(
+                "%(n)d question was added to “%(quiz)s” and published.",
+                "%(n)d questions were added to “%(quiz)s” and published.",
+                n,
+            )
+        else:
+            message = ngettext(
+                "%(n)d question was added to “%(quiz)s” as a draft. Publish the quiz when "
+                "it is ready.",
+                "%(n)d questions were added to “%(quiz)s” as a draft. Publish the quiz when "
+                "they are ready.",
+                n,
+            )
+        messages.success(
+            request,
+            message % {"n": n, "quiz": self.quiz.get_admin_display_title()},
+            buttons=[
+                messages.button(
+                    reverse("wagtailadmin_pages:edit", args=[self.quiz.pk]), _("Edit quiz")
+                )
+            ],
+        )
+        return redirect("wagtailadmin_pages:edit", self.quiz.pk)
+
+
+class ExportQuestionsView(QuizQuestionsMixin, View):
+    """The quiz's questions as a GIFT file, from its latest revision (what the editor shows)."""
+
+    def get(self, request, quiz_id):
+        latest = self.quiz.get_latest_revision_as_object()
+        text = export_gift(
+            quiz_items(latest.questions, expand_links=expand_db_html),
+            heading=_("Quiz “%(quiz)s”, exported from Komek on %(date)s")
+            % {"quiz": latest.title, "date": datetime.date.today().isoformat()},
+        )
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="quiz-{self.quiz.slug}-gift.txt"'
+        return response

@@ -1,3 +1,5 @@
+"""Quiz results report, and importing and exporting quiz questions, in the Wagtail admin."""
+
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -49,3 +51,50 @@ def quiz_results_button(page, user, next_url=None):
             icon_name="help",
             priority=60,
         )
+
+
+questions_urlpatterns = [
+    path("<int:quiz_id>/import/", admin_views.ImportQuestionsView.as_view(), name="import"),
+    path(
+        "<int:quiz_id>/import/confirm/",
+        admin_views.ConfirmImportView.as_view(),
+        name="import_confirm",
+    ),
+    path("<int:quiz_id>/export/", admin_views.ExportQuestionsView.as_view(), name="export"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_quiz_questions_urls():
+    return [
+        path(
+            "quiz-questions/",
+            include((questions_urlpatterns, "quiz_questions"), namespace="quiz_questions"),
+        )
+    ]
+
+
+def quiz_question_buttons(page, user):
+    if isinstance(page.specific_deferred, QuizPage) and page.permissions_for_user(user).can_edit():
+        yield Button(
+            _("Import questions"),
+            reverse("quiz_questions:import", args=[page.pk]),
+            icon_name="upload",
+            priority=61,
+        )
+        yield Button(
+            _("Export questions to GIFT"),
+            reverse("quiz_questions:export", args=[page.pk]),
+            icon_name="download",
+            priority=62,
+        )
+
+
+@hooks.register("register_page_listing_more_buttons")
+def quiz_questions_listing_buttons(page, user, next_url=None):
+    yield from quiz_question_buttons(page, user)
+
+
+@hooks.register("register_page_header_buttons")
+def quiz_questions_header_buttons(page, user, view_name, next_url=None):
+    yield from quiz_question_buttons(page, user)

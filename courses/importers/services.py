@@ -21,6 +21,11 @@ def publishes_on_import(*, quiz: QuizPage, user=None) -> bool:
     return quiz.live and not quiz.has_unpublished_changes and can_publish
 
 
+def is_published(revision: Revision) -> bool:
+    """Whether the import's revision is what learners see now."""
+    return QuizPage.objects.filter(pk=revision.object_id, live_revision=revision).exists()
+
+
 @transaction.atomic
 def import_questions(*, quiz: QuizPage, blocks: list[dict], user=None) -> Revision:
     """Append the blocks to the quiz's latest content as a new revision.
