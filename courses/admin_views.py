@@ -183,6 +183,7 @@ class QuestionImportForm(forms.Form):
     file = forms.FileField(
         label=_("Question file"),
         help_text=_("A GIFT or Aiken text file in UTF-8, at most 1 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".gift,.txt,text/plain"}),
     )
     file_format = forms.ChoiceField(
         label=_("Format"),

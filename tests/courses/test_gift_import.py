@@ -339,17 +339,6 @@ def test_an_error_reads_as_a_sentence_with_its_line():
     assert str(Problem(None, "The file is empty.")) == "The file is empty."
 
 
-def test_errors_are_in_the_users_language():
-    with translation.override("ru"):
-        russian = str(read("Bad {~a ~b}").errors[0])
-    with translation.override("en"):
-        english = str(read("Bad {~a ~b}").errors[0])
-
-    # The words come from the catalogue, the line number is always there.
-    assert english.startswith("Line 1: ")
-    assert "1" in russian
-
-
 # Files as a whole ------------------------------------------------------------------------------
 
 
