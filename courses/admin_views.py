@@ -278,7 +278,7 @@ class ImportQuestionsView(QuizQuestionsMixin, View):
             result=result,
             filename=filename,
             token=token,
-            questions=[preview_question(n, q) for n, q in enumerate(result.questions, 1)],
+            questions=preview_questions(result.questions),
             n_existing=len(latest.questions),
             will_publish=import_services.publishes_on_import(
                 quiz=self.quiz, user=self.request.user
@@ -288,17 +288,20 @@ class ImportQuestionsView(QuizQuestionsMixin, View):
         return self.render_to_response(context)
 
 
-def preview_question(number, question):
+def preview_questions(questions):
     labels = {name: block.meta.label for name, block in QuizStreamBlock().child_blocks.items()}
-    return {
-        "number": number,
-        "line": question.line,
-        "type": question.block_type,
-        "type_label": labels[question.block_type],
-        "value": question.value,
-        "warnings": question.warnings,
-        "is_default_points": Decimal(question.value.get("points") or 1) == 1,
-    }
+    return [
+        {
+            "number": number,
+            "line": question.line,
+            "type": question.block_type,
+            "type_label": labels[question.block_type],
+            "value": question.value,
+            "warnings": question.warnings,
+            "is_default_points": Decimal(question.value.get("points") or 1) == 1,
+        }
+        for number, question in enumerate(questions, start=1)
+    ]
 
 
 class ConfirmImportView(ImportQuestionsView):

@@ -20,6 +20,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .text import html_to_text
+
 MULTIPLE_CHOICE = "multiple_choice"
 TRUE_FALSE = "true_false"
 SHORT_ANSWER = "short_answer"
@@ -121,7 +123,7 @@ def to_block(question: Question) -> Mapped:
     value = builder(question, warnings)
     kind = _BLOCK_TYPES[question.kind](question)
     if kind != "description":
-        value = {**_common(question), **value}
+        value = {**_common(question, warnings), **value}
     _apply_settings(question, kind, value)
     return Mapped({"type": kind, "value": value}, warnings)
 
@@ -137,12 +139,22 @@ _BLOCK_TYPES = {
 }
 
 
-def _common(question):
+def _common(question, warnings):
     if not question.text:
         raise Invalid(Problem(question.line, _("The question has no text.")))
-    _check_length(question.title, MAX_TITLE, question.line, _("The title"))
+    title = question.title
+    if len(title) > MAX_TITLE:
+        # Moodle allows longer names; a title is only a note for authors, so shorten it.
+        title = title[: MAX_TITLE - 1] + "…"
+        warnings.append(
+            Problem(
+                question.line,
+                _("The title is longer than %(limit)d characters and is shortened.")
+                % {"limit": MAX_TITLE},
+            )
+        )
     return {
-        "title": question.title,
+        "title": title,
         "prompt": question.text,
         "points": "1",
         "feedback": question.feedback,
@@ -344,7 +356,21 @@ def _essay(question, warnings):
 def _description(question, warnings):
     if not question.text:
         raise Invalid(Problem(question.line, _("The description has no text.")))
+    if question.title and not _is_default_name(question.title, question.text):
+        warnings.append(
+            Problem(
+                question.line,
+                _("Descriptions have no title in Komek; the title “%(title)s” is not imported.")
+                % {"title": question.title},
+            )
+        )
     return {"text": question.text}
+
+
+def _is_default_name(title, text):
+    """Whether the title is the start of the text, as Moodle names untitled questions."""
+    start = title.rstrip(".… ")
+    return bool(start) and html_to_text(text).startswith(start)
 
 
 _BUILDERS = {

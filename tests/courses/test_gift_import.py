@@ -221,6 +221,21 @@ def test_a_comment_must_start_its_line():
     assert "// not a comment" in question.value["prompt"]
 
 
+def test_a_title_too_long_for_komek_is_shortened_with_a_warning():
+    question = only_question(f"::{'t' * 250}::Question{{T}}")
+
+    assert question.value["title"] == "t" * 199 + "…"
+    assert "shortened" in str(question.warnings[0])
+
+
+def test_a_description_title_is_reported_unless_it_is_moodles_name_from_the_text():
+    result = read("::Case::A runner falls.\n\n::A runner falls...::A runner falls and cuts a knee.")
+
+    assert [str(warning) for warning in result.all_warnings] == [
+        "Line 1: Descriptions have no title in Komek; the title “Case” is not imported."
+    ]
+
+
 def test_title_escapes_and_spaces_are_cleaned():
     question = only_question(r"::  Ratio  30\:2 ::Text{T}")
 
@@ -309,7 +324,6 @@ def test_komek_settings_set_points_scoring_and_unit():
         ("Question {=%50%}", 1, "An accepted answer is empty"),
         ("{T}", 1, "The question has no text"),
         ("::Only a title::", 1, "The description has no text"),
-        (f"::{'t' * 201}::Question {{T}}", 1, "The title is longer than 200 characters"),
         ("// komek: {bad}\nQuestion {T}", 1, "Expected Komek settings as JSON"),
         ('// komek: {"points": "-1"}\nQuestion {T}', 1, "Points must be a number"),
         ('// komek: {"scoring": "partial"}\nQuestion {T}', 1, "Scoring is set only"),
