@@ -295,3 +295,22 @@ def test_internal_links_are_expanded_by_the_given_function():
     )
 
     assert items[0]["prompt"] == '<p><a href="/ru/x/">See</a></p>'
+
+
+def test_plain_questions_keep_whole_credits_as_ints_and_fractional_ones_as_decimal_strings():
+    blocks = [
+        question(
+            "multiple_choice",
+            scoring="partial",
+            choices=[
+                choice("a", is_correct=True, credit=50),
+                choice("b", is_correct=True, credit="33.33333"),
+                choice("c", credit="-50.0"),
+                choice("d"),
+            ],
+        )
+    ]
+
+    [item] = quiz_items(stream(blocks))
+
+    assert [c["credit"] for c in item["choices"]] == [50, "33.33333", -50, None]

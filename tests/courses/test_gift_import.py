@@ -18,7 +18,7 @@ from courses.importers import (
     detect_format,
     read_questions,
 )
-from courses.importers.questions import Problem
+from courses.importers.questions import Invalid, Problem, check_block
 from courses.importers.text import MAX_FILE_BYTES
 
 CORPUS = Path(__file__).parent / "gift_corpus"
@@ -400,3 +400,27 @@ def test_an_empty_file_has_nothing_to_import():
 )
 def test_format_is_recognised_from_the_file(text, filename, expected):
     assert detect_format(text, filename) == expected
+
+
+def test_a_question_the_editor_would_refuse_is_an_error_even_past_the_reader():
+    block = {
+        "type": "single_choice",
+        "value": {
+            "title": "",
+            "prompt": "<p>Q?</p>",
+            "points": "1",
+            "feedback": "",
+            "choices": [
+                {"text": "a", "is_correct": True, "credit": None, "feedback": ""},
+                {"text": "b", "is_correct": False, "credit": "500", "feedback": ""},
+            ],
+        },
+    }
+
+    with pytest.raises(Invalid) as error:
+        check_block(block, 7)
+
+    assert str(error.value) == (
+        "Line 7: The question does not fit a Komek question: "
+        "Ensure this value is less than or equal to 100."
+    )
