@@ -411,3 +411,16 @@ def test_export_downloads_the_latest_revision_as_gift_that_imports_back(client, 
         "true_false",
     ]
     assert again.questions[1].value["title"] == "Cooling"
+
+
+def test_the_quiz_editor_opens_with_imported_fractional_credits_and_other_answer_feedback(
+    client, publisher, quiz
+):
+    login(client, publisher)
+    bank = "Which three?{~%33.33333%a ~%33.33333%b ~%33.33333%c ~%-100%d}\n\nRate?{#100..120 ~#No.}"
+    confirm(client, quiz, token_from(upload(client, quiz, bank)))
+
+    html = client.get(f"/admin/pages/{quiz.pk}/edit/").content.decode()
+
+    assert "33.33333" in html
+    assert "feedback_other" in html
