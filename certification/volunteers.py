@@ -213,7 +213,8 @@ def award_level(*, volunteer, level, award=None, by=None, now=None) -> LevelAwar
     Volunteer.objects.filter(pk=volunteer.pk).update(level=level, level_since=now)
     volunteer.level, volunteer.level_since = level, now
     user = volunteer.user
-    titles = in_all_languages(lambda: _("Level: %(level)s") % {"level": level.name})
+    # Printed after the kind ("Level certificate: Senior volunteer").
+    titles = in_all_languages(lambda: level.name)
     issue(
         kind=Certificate.LEVEL,
         holder=user,
@@ -249,7 +250,7 @@ def renew_badge(*, volunteer, now=None) -> Certificate:
         old.status = Certificate.REPLACED
         old.save(update_fields=["status"])
     user = volunteer.user
-    titles = in_all_languages(lambda: _("Volunteer badge"))
+    titles = in_all_languages(lambda: volunteer.level.name)
     badge = issue(
         kind=Certificate.BADGE,
         holder=user,
@@ -379,9 +380,8 @@ def issue_letters(
     letter = AppreciationLetter.objects.create(
         branch=branch, event=event.strip(), event_date=event_date, text=text.strip(), issued_by=by
     )
-    titles = in_all_languages(
-        lambda: _("Letter of appreciation: %(event)s") % {"event": letter.event}
-    )
+    # The event's name as written, after the kind ("Letter of appreciation: Almaty marathon").
+    titles = dict.fromkeys(("ru", "kk", "en"), letter.event)
     for volunteer in volunteers:
         user = volunteer.user
         issue(
