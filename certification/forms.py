@@ -83,9 +83,9 @@ class VolunteerFilterForm(BranchChoiceMixin, forms.Form):
         label=_("Course status"),
         required=False,
         choices=[
-            (coordination.COMPLETED, _("completed")),
-            (coordination.IN_PROGRESS, _("enrolled, not completed yet")),
-            (coordination.NOT_ENROLLED, _("not enrolled")),
+            (coordination.COMPLETED, _("has completed it")),
+            (coordination.IN_PROGRESS, _("is enrolled, not finished yet")),
+            (coordination.NOT_ENROLLED, _("has not enrolled")),
         ],
     )
 
@@ -233,7 +233,9 @@ class MemberSearchForm(forms.Form):
 
 class SignOffForm(forms.Form):
     skill = forms.ModelChoiceField(
-        label=_("Skill"), queryset=Skill.objects.order_by("name_ru"), empty_label=None
+        label=_("Skill"),
+        queryset=Skill.objects.order_by("name_ru"),
+        empty_label=_("Choose the skill"),
     )
     date = forms.DateField(label=_("Date"), widget=date_input())
     place = forms.CharField(
@@ -260,15 +262,14 @@ class SignOffForm(forms.Form):
 
 
 class StatisticsFilterForm(BranchChoiceMixin, forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=date_input())
-    end = forms.DateField(label=_("To"), required=False, widget=date_input())
+    start = forms.DateField(label=_("Period from"), required=False, widget=date_input())
+    end = forms.DateField(label=_("Period to"), required=False, widget=date_input())
 
     def __init__(self, *args, scope, default_period, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_branch_field(scope)
         self.default_period = default_period
-        self.fields["start"].widget.attrs["placeholder"] = default_period[0].isoformat()
-        self.fields["end"].widget.attrs["placeholder"] = default_period[1].isoformat()
+        self.fields["start"].initial, self.fields["end"].initial = default_period
 
     def clean(self):
         data = super().clean()

@@ -257,6 +257,7 @@ class Volunteer(models.Model):
             models.Index(fields=["branch", "level"]),
             models.Index(fields=["level", "branch"]),
             models.Index(fields=["joined_at"]),
+            models.Index(fields=["branch", "user"]),
         ]
 
     def __str__(self):
@@ -604,6 +605,7 @@ class Certificate(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["holder", "status"]),
             models.Index(fields=["expires_at"]),
+            models.Index(fields=["branch", "issued_at"]),
         ]
 
     def __str__(self):
