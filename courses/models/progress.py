@@ -23,7 +23,11 @@ class Enrolment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "course"], name="one_enrolment_per_course")
         ]
-        indexes = [models.Index(fields=["course", "completed_at"])]
+        indexes = [
+            models.Index(fields=["course", "completed_at"]),
+            models.Index(fields=["enrolled_at", "user"]),
+            models.Index(fields=["completed_at", "user"]),
+        ]
 
     def __str__(self):
         return f"{self.user} → {self.course}"
@@ -127,7 +131,10 @@ class QuizAttempt(models.Model):
                 name="one_open_attempt_per_quiz",
             ),
         ]
-        indexes = [models.Index(fields=["quiz", "status"])]
+        indexes = [
+            models.Index(fields=["quiz", "status"]),
+            models.Index(fields=["submitted_at", "quiz", "passed", "user"]),
+        ]
 
     def __str__(self):
         return f"{self.quiz} #{self.number} ({self.user})"
