@@ -2,13 +2,13 @@
 
 from datetime import datetime
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema, Status
 
-from . import services
+from . import services, verification
 from .codes import normalise
-from .selectors import cached_public_record
-from .views import rate_limited
+from .selectors import cached_public_record, record_cache_key
 
 api = NinjaAPI(title="Komek API", version="1", urls_namespace="api-v1")
 
@@ -42,11 +42,17 @@ class Error(Schema):
     summary="Verify a certificate by its public code",
 )
 def get_certificate(request, code: str):
-    if rate_limited(request):
-        return Status(429, {"detail": _("Too many requests. Try again in a minute.")})
+    # Limited and counted as the verify page, with the cached record instead of the page.
     canonical = normalise(code)
-    record = cached_public_record(canonical) if canonical else None
+    key = record_cache_key(canonical, (get_language() or "ru")[:2]) if canonical else None
+    checked = verification.check(request, key=key, code=canonical)
+    if checked.is_limited:
+        return Status(429, {"detail": _("Too many requests. Try again in a minute.")})
+    record = checked.answer
+    if record is None:
+        record = cached_public_record(canonical) if canonical else None
     if record is None:
         return Status(404, {"detail": _("No certificate has this code.")})
-    services.record_verification(certificate_id=record["pk"])
+    if not checked.is_counted:
+        services.record_verification(code=canonical)
     return Status(200, record)

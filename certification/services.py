@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from . import verification
 from .models import Certificate, CertificateSettings
 
 logger = logging.getLogger(__name__)
@@ -255,8 +256,23 @@ def reissue(*, certificate: Certificate, now=None) -> Certificate:
     return new
 
 
-def record_verification(*, certificate_id):
-    Certificate.objects.filter(pk=certificate_id).update(n_verifications=F("n_verifications") + 1)
+def record_verification(*, code):
+    """Count one verification of the certificate with this canonical code. Counts reach
+    `n_verifications` in batches (flush_verification_counts): verification stays one cache
+    round trip, with no database write."""
+    if verification.count(code):
+        flush_verification_counts()
+
+
+def flush_verification_counts() -> int:
+    """Add the verifications counted since the last flush to each certificate's n_verifications;
+    returns how many were added."""
+    with verification.counts_to_store() as counts, transaction.atomic():
+        for code, n in sorted(counts.items()):
+            Certificate.objects.filter(public_code=code).update(
+                n_verifications=F("n_verifications") + n
+            )
+    return sum(counts.values())
 
 
 def remind_expiring(*, now=None) -> int:

@@ -44,3 +44,8 @@ def advance_time_served():
     from . import volunteers
 
     return volunteers.advance_time_served()
+
+
+@shared_task(name="certification.flush_verification_counts")
+def flush_verification_counts():
+    return services.flush_verification_counts()

@@ -12,21 +12,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_ratelimit.core import is_ratelimited
 
-from . import credentials, services
+from . import credentials, services, verification
 from .codes import normalise
 from .models import Certificate
 from .selectors import cached_public_record, certificate_by_code, page_cache_key, record_ttl
-
-VERIFY_GROUP = "certification.verify"
-
-
-def rate_limited(request):
-    """Verification is open to anyone, so it is limited per client address."""
-    return is_ratelimited(
-        request, group=VERIFY_GROUP, key="ip", rate=settings.VERIFY_RATE_LIMIT, increment=True
-    )
 
 
 def too_many(request):
@@ -53,20 +43,27 @@ def verify_form(request):
 @require_GET
 @never_cache
 def verify(request, code):
-    if rate_limited(request):
-        return too_many(request)
+    """Open to anyone, so limited per client address. A known code's page comes from the cache
+    with the rate limit and the count in one round trip (see verification.py)."""
     canonical = normalise(code)
-    if canonical and canonical != code:
-        return redirect("verify", code=canonical)
     language = request.GET.get("lang")
     if language not in dict(settings.LANGUAGES):
         language = get_language()[:2]
-    with translation.override(language):
-        page = verification_page(canonical) if canonical else None
-        if page is None:
-            html = render_to_string("certification/verify.html", {"code": code, "record": None})
-            return HttpResponse(html, status=404)
-    services.record_verification(certificate_id=page["pk"])
+    key = page_cache_key(canonical, language) if canonical == code else None
+    checked = verification.check(request, key=key, code=canonical)
+    if checked.is_limited:
+        return too_many(request)
+    if canonical and canonical != code:
+        return redirect("verify", code=canonical)
+    page = checked.answer
+    if page is None:
+        with translation.override(language):
+            page = verification_page(canonical) if canonical else None
+            if page is None:
+                html = render_to_string("certification/verify.html", {"code": code, "record": None})
+                return HttpResponse(html, status=404)
+    if not checked.is_counted:
+        services.record_verification(code=canonical)
     response = HttpResponse(page["html"])
     response["Content-Language"] = language
     return response
@@ -142,11 +139,15 @@ def certificate_status(request, code):
 
 @login_required
 def my_certificates(request):
-    certificates = (
+    certificates = list(
         Certificate.objects.filter(holder=request.user)
         .exclude(status=Certificate.REPLACED)
         .select_related("direction", "level")
     )
+    # The latest verifications are still in the cache until the next flush.
+    pending = verification.pending_counts(c.public_code for c in certificates)
+    for certificate in certificates:
+        certificate.n_verifications += pending.get(certificate.public_code, 0)
     return render(request, "certification/my_certificates.html", {"certificates": certificates})
 
 

@@ -291,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 3600.0,
     },
     "advance-time-served": {"task": "certification.advance_time_served", "schedule": 6 * 3600.0},
+    # Verifications are counted in the cache; this adds them to the certificates.
+    "flush-verification-counts": {
+        "task": "certification.flush_verification_counts",
+        "schedule": 60.0,
+    },
 }
 
 
