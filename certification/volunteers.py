@@ -278,6 +278,8 @@ def approve_award(*, award, by, now=None) -> LevelAward:
     )
     if award.status != LevelAward.AWAITING_APPROVAL:
         raise VolunteerError(_("This promotion has already been decided."))
+    if award.volunteer.user_id == by.pk:
+        raise VolunteerError(_("You cannot decide on your own promotion."))
     volunteer = (
         Volunteer.objects.select_for_update().select_related("user").get(pk=award.volunteer_id)
     )
@@ -294,6 +296,8 @@ def decline_award(*, award, by, reason, now=None) -> LevelAward:
     award = LevelAward.objects.select_for_update().get(pk=award.pk)
     if award.status != LevelAward.AWAITING_APPROVAL:
         raise VolunteerError(_("This promotion has already been decided."))
+    if award.volunteer.user_id == by.pk:
+        raise VolunteerError(_("You cannot decide on your own promotion."))
     award.status = LevelAward.DECLINED
     # The decision's date: a new request needs evidence newer than this.
     award.awarded_at = now or timezone.now()

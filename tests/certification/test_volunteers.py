@@ -126,7 +126,10 @@ def test_confirmed_hours_and_sign_off_promote_after_time_at_level():
     assert member.level.slug == "senior-volunteer"
     certificate = Certificate.objects.get(holder=member.user, kind=Certificate.LEVEL)
     assert certificate.level.slug == "senior-volunteer"
-    assert (certificate.title_ru, certificate.title_kk) == ("Опытный волонтёр", "Тәжірибелі волонтер")
+    assert (certificate.title_ru, certificate.title_kk) == (
+        "Опытный волонтёр",
+        "Тәжірибелі волонтер",
+    )
 
 
 def test_pending_and_rejected_hours_do_not_count():
@@ -330,3 +333,18 @@ def test_course_completion_without_membership_changes_no_level():
     user = UserFactory()
     complete_course(user)
     assert not hasattr(user, "volunteer") or user.volunteer is None
+
+
+def test_nobody_decides_their_own_promotion():
+    member = make_member(level_slug="senior-volunteer", since=timezone.now() - timedelta(days=200))
+    member.user.groups.add(make_coordinator().groups.get())
+    sign_off(member, "event-briefing")
+    for _ in range(3):
+        confirmed_hours(member, 20)
+    award = LevelAward.objects.get(volunteer=member, status=LevelAward.AWAITING_APPROVAL)
+    with pytest.raises(volunteers.VolunteerError):
+        volunteers.approve_award(award=award, by=member.user)
+    with pytest.raises(volunteers.VolunteerError):
+        volunteers.decline_award(award=award, by=member.user, reason="Сам себе")
+    award.refresh_from_db()
+    assert award.status == LevelAward.AWAITING_APPROVAL
