@@ -1,12 +1,19 @@
 """Shared set-up for bench scripts: Django against a throw-away test database, and timing."""
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+# bench/statistics.py (the statistics target's script) would hide the standard library's module
+# from every script run from this folder, Django's SQLite functions included: once `common` is
+# imported, bench/ leaves the import path.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH]
+if getattr(sys.modules.get("statistics"), "__file__", "").startswith(str(BENCH)):
+    del sys.modules["statistics"]
+import statistics  # noqa: E402
 
 
 def setup_django():
