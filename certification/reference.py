@@ -109,7 +109,9 @@ SKILLS = [
 # slug: (months at previous level, approval, [(kind, hours, direction slug, skill slug)])
 LEVEL_RULES = {
     "newcomer": (0, False, []),
-    "volunteer": (0, False, []),
+    # Until staff name the newcomer course, a coordinator lets newcomers in: a badge employers
+    # can verify is never issued for nothing.
+    "volunteer": (0, True, []),
     "senior-volunteer": (
         3,
         False,

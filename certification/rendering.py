@@ -97,9 +97,16 @@ def certificate_context(certificate, *, settings_obj) -> dict:
         ),
         "signature_path": _image_path(settings_obj.signature),
         "logo_path": _image_path(settings_obj.logo),
-        "photo_path": None,  # volunteers' photos are not stored yet
-        "branch": None,  # nor the branch a volunteer belongs to
+        "photo_path": _photo_path(certificate) if certificate.kind == certificate.BADGE else None,
+        "branch": _joined(texts["branch"] for texts in languages),
+        "text": certificate.text,
     }
+
+
+def _photo_path(certificate):
+    """The badge photo the holder gave when joining, if any."""
+    volunteer = getattr(certificate.holder, "volunteer", None)
+    return volunteer.photo.path if volunteer is not None and volunteer.photo else None
 
 
 def _texts(certificate, settings_obj, language, *, issued_at, expires_at):
@@ -116,6 +123,9 @@ def _texts(certificate, settings_obj, language, *, issued_at, expires_at):
             achievement_label, achievement = gettext("has completed the course"), None
         elif certificate.kind in (certificate.LEVEL, certificate.BADGE) and level:
             achievement_label, achievement = gettext("is awarded the level"), level
+        elif certificate.kind == certificate.LETTER:
+            achievement_label = gettext("is thanked for taking part in")
+            achievement = certificate.title(language)
         else:
             achievement_label, achievement = "", None
         return {
@@ -129,6 +139,8 @@ def _texts(certificate, settings_obj, language, *, issued_at, expires_at):
             "level": level,
             "direction_label": gettext("Direction"),
             "direction": direction,
+            "branch_label": gettext("Branch"),
+            "branch": certificate.branch.name if certificate.branch else "",
             "issued_label": gettext("Issued"),
             "issued_on": date_format(issued_at, "j E Y"),
             "valid_until_label": gettext("Valid until"),

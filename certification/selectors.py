@@ -44,7 +44,7 @@ def cached_public_record(code):
     record = cache.get(key)
     if record is None:
         certificate = (
-            Certificate.objects.select_related("direction", "level", "replaced_by")
+            Certificate.objects.select_related("direction", "level", "branch", "replaced_by")
             .filter(public_code=code)
             .first()
         )
@@ -63,7 +63,7 @@ def certificate_by_code(text):
     if code is None:
         return None
     return (
-        Certificate.objects.select_related("direction", "level", "replaced_by", "holder")
+        Certificate.objects.select_related("direction", "level", "branch", "replaced_by", "holder")
         .filter(public_code=code)
         .first()
     )
@@ -81,7 +81,7 @@ def public_record(certificate, language=None):
         "title": certificate.title(language),
         "level": certificate.level.name if certificate.level else None,
         "direction": certificate.direction.name if certificate.direction else None,
-        "branch": None,
+        "branch": certificate.branch.name if certificate.branch else None,
         "issued_at": certificate.issued_at,
         "expires_at": certificate.expires_at,
         "revoked_at": certificate.revoked_at,

@@ -16,7 +16,6 @@ from certification.models import (
     AppreciationLetter,
     Certificate,
     LevelAward,
-    LevelRequirement,
     PracticalActivity,
     Skill,
     SkillSignOff,
@@ -29,6 +28,7 @@ from tests.factories import (
     make_course,
     make_instructor,
     make_member,
+    make_newcomer_course,
 )
 
 pytestmark = pytest.mark.django_db
@@ -242,7 +242,7 @@ def test_the_list_filters_by_course_status(client, almaty_coordinator):
     assert "Прошла" not in names(course=course.pk, course_status="not_enrolled")
     assert "Никогда" in names(course=course.pk, course_status="not_enrolled")
 
-    LevelRequirement.objects.create(level=level("volunteer"), kind="course", course=course)
+    make_newcomer_course(course)
     assert names(course="newcomer") == {"Прошла"}
 
 

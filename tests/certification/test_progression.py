@@ -63,9 +63,7 @@ def test_newcomer_without_the_course_misses_one_requirement():
 
 
 def test_passing_the_newcomer_course_meets_the_volunteer_level():
-    result = standing(
-        record(passed_courses=frozenset({NEWCOMER_COURSE})), ladder(), today=TODAY
-    )
+    result = standing(record(passed_courses=frozenset({NEWCOMER_COURSE})), ladder(), today=TODAY)
     assert result.next.is_met
 
 

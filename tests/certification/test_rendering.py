@@ -237,7 +237,8 @@ def test_context_has_the_texts_of_each_printed_language():
     assert russian["kind_label"] == "Сертификат"
     assert kazakh["achievement"] == "Алғашқы көмек негіздері"
     assert context["verify_url"] == certificate.verify_url
-    assert context["photo_path"] is None and context["branch"] is None
+    # A learner who never joined the movement: no badge photo, no branch printed.
+    assert context["photo_path"] is None and context["branch"] == ""
 
 
 def test_qr_image_is_a_small_png_that_a_decoder_reads():

@@ -11,17 +11,17 @@ from django.utils import timezone
 from PIL import Image
 
 from certification import volunteers
-from certification.models import LevelRequirement, PracticalActivity, Volunteer
+from certification.models import PracticalActivity, Volunteer
 from lms.accounts.models import User
 from tests.factories import (
     DEFAULT_PASSWORD,
     UserFactory,
     branch,
     direction,
-    level,
     make_coordinator,
     make_course,
     make_member,
+    make_newcomer_course,
 )
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def photo(fmt="PNG", size=(60, 80)):
 
 def test_a_visitor_applies_and_gets_an_account_and_membership_at_once(client):
     course = make_course("Курс новичка", slug="newcomer")
-    LevelRequirement.objects.create(level=level("volunteer"), kind="course", course=course)
+    make_newcomer_course(course)
     response = client.post(
         JOIN,
         {
@@ -160,7 +160,7 @@ def test_the_ladder_shows_what_is_missing_for_the_next_level(client):
 
 def test_the_ladder_links_the_newcomer_course(client):
     course = make_course("Курс новичка", slug="newcomer")
-    LevelRequirement.objects.create(level=level("volunteer"), kind="course", course=course)
+    make_newcomer_course(course)
     member = make_member()
     client.force_login(member.user)
     page = client.get(LADDER).content.decode()

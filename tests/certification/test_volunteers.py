@@ -10,7 +10,6 @@ from certification import volunteers
 from certification.models import (
     Certificate,
     LevelAward,
-    LevelRequirement,
     PracticalActivity,
     Skill,
     SkillSignOff,
@@ -20,10 +19,10 @@ from tests.factories import (
     UserFactory,
     branch,
     direction,
-    level,
     make_coordinator,
     make_instructor,
     make_member,
+    make_newcomer_course,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +34,7 @@ def newcomer_course():
     from tests.factories import make_course
 
     course = make_course("Курс новичка", slug="newcomer")
-    LevelRequirement.objects.create(level=level("volunteer"), kind="course", course=course)
+    make_newcomer_course(course)
     return course
 
 

@@ -19,7 +19,7 @@ from certification.reference import (
     ensure_reference_data,
 )
 from tests.e2e.conftest import screenshot
-from tests.factories import make_coordinator, make_course
+from tests.factories import make_coordinator, make_course, make_newcomer_course
 from tests.workers import TEST_QUEUE, wait_until, worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -33,9 +33,7 @@ def movement(db):
     ensure_branches_and_skills(Branch, Skill, Direction)
     ensure_level_rules(Level, LevelRequirement, Direction, Skill)
     course = make_course("Курс новичка", slug="newcomer-course")
-    LevelRequirement.objects.create(
-        level=Level.objects.get(slug="volunteer"), kind="course", course=course
-    )
+    make_newcomer_course(course)
     senior = Level.objects.get(slug="senior-volunteer")
     senior.requirements.all().delete()
     LevelRequirement.objects.create(level=senior, kind="hours", hours=4)
@@ -96,7 +94,7 @@ def test_a_newcomer_climbs_to_senior_volunteer(live_server, movement, phone, des
         log_in(desktop, base, coordinator.email, password, "/ru/coordination/hours/")
         assert desktop.get_by_text("Шымкентский полумарафон", exact=True).is_visible()
         screenshot(desktop, "coordinator-hours-queue-desktop")
-        desktop.get_by_role("button", name="Подтвердить", exact=False).first.click()
+        desktop.get_by_role("button", name="✓ Подтвердить", exact=True).click()
         desktop.wait_for_load_state()
 
         phone.goto(f"{base}/ru/volunteer/")

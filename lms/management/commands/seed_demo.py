@@ -168,6 +168,8 @@ class Command(BaseCommand):
         volunteer = Level.objects.get(slug="volunteer")
         if not LevelRequirement.objects.filter(level=volunteer, kind="course").exists():
             LevelRequirement.objects.create(level=volunteer, kind="course", course=course)
+            # Passing the course is the gate now; no coordinator needs to let newcomers in.
+            Level.objects.filter(pk=volunteer.pk).update(requires_approval=False)
 
     def ensure_demo_activity(self, member):
         """Hours for the coordinator to confirm: the demo learner helped at two events."""
