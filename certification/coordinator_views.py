@@ -463,7 +463,10 @@ def cell(value):
         return ""
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, int | float | Decimal | datetime.date):
+    if isinstance(value, Decimal):
+        # Sums of hours come back as 6.0 from PostgreSQL and 6 from SQLite: export the same.
+        return int(value) if value == value.to_integral_value() else value.normalize()
+    if isinstance(value, int | float | datetime.date):
         return value
     value = str(value)
     if FORMULA_START.match(value) and not PLAIN_NUMBER.match(value):
