@@ -245,7 +245,10 @@ def _by_course_status(volunteers, keys, course_status):
         if course_status == COMPLETED:
             volunteers = volunteers.filter(Exists(course_enrolments(key, completed=True)))
         elif course_status == IN_PROGRESS:
-            volunteers = volunteers.filter(Exists(course_enrolments(key, completed=False)))
+            # Passed in one language and started again in another is still "completed".
+            volunteers = volunteers.filter(Exists(course_enrolments(key, completed=False))).exclude(
+                Exists(course_enrolments(key, completed=True))
+            )
         else:
             volunteers = volunteers.filter(~Exists(course_enrolments(key)))
     return volunteers
@@ -312,6 +315,7 @@ def letters_with_counts(letters):
     counts = {}
     for key in (
         Certificate.objects.filter(kind=Certificate.LETTER)
+        .exclude(status=Certificate.REPLACED)
         .filter(keys)
         .values_list("source_key", flat=True)
     ):

@@ -1,14 +1,14 @@
 """Certification listens to a course completed, and to its own changes to drop cached pages."""
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
 from courses.models import CoursePage
 from courses.signals import course_completed
 
 from . import selectors, services, volunteers
-from .models import Certificate, CertificateSettings, Volunteer
+from .models import Certificate, CertificateSettings, Level, LevelRequirement, Volunteer
 
 
 @receiver(course_completed, sender=CoursePage, dispatch_uid="certification.course_certificate")
@@ -31,3 +31,30 @@ def forget_cached_record(sender, instance, **kwargs):
 @receiver(post_save, sender=CertificateSettings, dispatch_uid="certification.forget_issuer")
 def forget_cached_issuer(sender, instance, **kwargs):
     transaction.on_commit(services.forget_issuer_name)
+
+
+@receiver(pre_delete, sender=CoursePage, dispatch_uid="certification.keep_course_requirements")
+def keep_course_requirements(sender, instance, **kwargs):
+    """A level asks for a course in any language: deleting one version points the requirement at
+    another. Deleting the last one removes the requirement, and the level then waits for a
+    coordinator's approval rather than opening to everyone."""
+    requirements = LevelRequirement.objects.filter(course=instance)
+    if not requirements.exists():
+        return
+    other = (
+        CoursePage.objects.filter(translation_key=instance.translation_key)
+        .exclude(pk=instance.pk)
+        .first()
+    )
+    if other is not None:
+        # The rows pointing at this version are already marked for deletion with it: new rows
+        # point at the other version instead.
+        for requirement in requirements:
+            LevelRequirement.objects.create(
+                level_id=requirement.level_id,
+                sort_order=requirement.sort_order,
+                kind=requirement.kind,
+                course=other,
+            )
+    else:
+        Level.objects.filter(requirements__in=requirements).update(requires_approval=True)

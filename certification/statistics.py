@@ -223,8 +223,9 @@ def confirmed_hours(scope, start, end):
 def certificates_issued(scope, start, end):
     """Certificates issued in the period (being prepared ones not yet), by holder's branch."""
     since, until = day_bounds(start, end)
+    # A reissue (or a badge swapped on promotion) replaces a certificate: counted once.
     certificates = Certificate.objects.filter(issued_at__gte=since, issued_at__lt=until).exclude(
-        status=Certificate.PENDING
+        status__in=[Certificate.PENDING, Certificate.REPLACED]
     )
     if not scope.sees_all:
         certificates = certificates.filter(branch_id__in=scope.branch_ids)

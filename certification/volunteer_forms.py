@@ -1,11 +1,14 @@
 """Forms a member fills in: the application to join and the log of practical hours."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps
 
 from lms.accounts.forms import SignupForm
 from lms.accounts.models import User
@@ -13,6 +16,8 @@ from lms.accounts.models import User
 from .models import Branch, Direction, PracticalActivity
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# A small file can still hold a huge picture that every badge render would decode.
+MAX_PHOTO_PIXELS = 4000 * 4000
 
 
 class ApplicationForm(forms.Form):
@@ -78,9 +83,23 @@ class ApplicationForm(forms.Form):
             return None
         if photo.size > MAX_PHOTO_BYTES:
             raise forms.ValidationError(_("The photo is larger than 5 MB."))
-        if getattr(photo, "image", None) is not None and photo.image.format not in {"JPEG", "PNG"}:
+        image = getattr(photo, "image", None)
+        if image is not None and image.format not in {"JPEG", "PNG"}:
             raise forms.ValidationError(_("Upload a JPEG or PNG photo."))
-        return photo
+        if image is not None and image.width * image.height > MAX_PHOTO_PIXELS:
+            raise forms.ValidationError(_("The photo is too large: at most 4000 × 4000 pixels."))
+        return badge_photo(photo)
+
+
+def badge_photo(upload):
+    """The photo as the badge needs it: upright, at most 800 px, a plain JPEG without the
+    camera's metadata (location included)."""
+    with Image.open(upload) as original:
+        image = ImageOps.exif_transpose(original).convert("RGB")
+    image.thumbnail((800, 800))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=88)
+    return ContentFile(buffer.getvalue(), name="photo.jpg")
 
 
 class AccountForm(SignupForm):

@@ -1,13 +1,15 @@
 """A member's own pages: the application to join, the ladder of levels, and practical hours."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from courses.models import CoursePage
 
@@ -50,6 +52,9 @@ def localized_courses(translation_keys):
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(
+    key="ip", rate=lambda group, request: settings.JOIN_RATE_LIMIT, method="POST", block=False
+)
 def join(request):
     """The application to join the movement; it creates the account too when there is none."""
     user = request.user if request.user.is_authenticated else None
@@ -66,27 +71,22 @@ def join(request):
     account_form = None
     if user is None:
         account_form = AccountForm(request.POST or None, prefix="account")
-    if request.method == "POST":
+    if request.method == "POST" and getattr(request, "limited", False):
+        # Each application lands in a coordinator's queue: scripts must not flood it.
+        form.is_valid()
+        form.add_error(None, _("Too many applications from your network. Try again in an hour."))
+    elif request.method == "POST":
         forms_valid = form.is_valid() and (account_form is None or account_form.is_valid())
         if forms_valid:
             data = form.cleaned_data
-            with transaction.atomic():
-                if user is None:
-                    user = account_form.save(commit=False)
-                    user.preferred_language = request.LANGUAGE_CODE
-                for field in ("last_name", "first_name", "patronymic", "full_name_latin", "phone"):
-                    setattr(user, field, data[field].strip())
-                user.save()
-                volunteers.apply(
-                    user=user,
-                    branch=data["branch"],
-                    directions=data["directions"],
-                    city=data["city"].strip(),
-                    motivation=data["motivation"].strip(),
-                    photo=data["photo"],
-                )
+            try:
+                member_user = create_member(request, user, account_form, data)
+            except (volunteers.VolunteerError, IntegrityError):
+                # The same application sent twice at once: the first one stands.
+                messages.info(request, _("You are already a member of the movement."))
+                return redirect("volunteer:ladder")
             if not request.user.is_authenticated:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, member_user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
                 _("Welcome to the movement! You are a newcomer: your next step is below."),
@@ -97,6 +97,26 @@ def join(request):
         "certification/volunteer/join.html",
         {"form": form, "account_form": account_form, "courses": newcomer_courses()},
     )
+
+
+@transaction.atomic
+def create_member(request, user, account_form, data):
+    """The account (when there is none) and the membership, together or not at all."""
+    if user is None:
+        user = account_form.save(commit=False)
+        user.preferred_language = request.LANGUAGE_CODE
+    for field in ("last_name", "first_name", "patronymic", "full_name_latin", "phone"):
+        setattr(user, field, data[field].strip())
+    user.save()
+    volunteers.apply(
+        user=user,
+        branch=data["branch"],
+        directions=data["directions"],
+        city=data["city"].strip(),
+        motivation=data["motivation"].strip(),
+        photo=data["photo"],
+    )
+    return user
 
 
 @login_required
@@ -193,7 +213,7 @@ def hours(request):
         try:
             volunteers.log_activity(volunteer=member, **form.cleaned_data)
         except volunteers.VolunteerError as error:
-            form.add_error("date", str(error))
+            form.add_error(None, str(error))
         else:
             messages.success(
                 request, _("Logged. A coordinator of your branch will confirm the hours.")

@@ -75,7 +75,8 @@ def ladder():
 
 def requirement_label(item):
     if item.kind == item.COURSE:
-        return _("Course “%(course)s” passed") % {"course": item.course.title}
+        course = item.course.localized  # the reader's language version, where there is one
+        return _("Course “%(course)s” passed") % {"course": course.title}
     if item.kind == item.SKILL:
         return _("Skill signed off: %(skill)s") % {"skill": item.skill.name}
     if item.direction_id:
@@ -116,7 +117,9 @@ def last_evidence_at(volunteer):
         PracticalActivity.objects.filter(
             volunteer=volunteer, status=PracticalActivity.CONFIRMED
         ).aggregate(at=Max("reviewed_at"))["at"],
-        SkillSignOff.objects.filter(volunteer=volunteer).aggregate(at=Max("created_at"))["at"],
+        SkillSignOff.objects.filter(volunteer=volunteer, result=SkillSignOff.PASSED).aggregate(
+            at=Max("created_at")
+        )["at"],
         Enrolment.objects.filter(user_id=volunteer.user_id).aggregate(at=Max("completed_at"))["at"],
     ]
     return max((moment for moment in moments if moment is not None), default=None)
@@ -246,6 +249,9 @@ def renew_badge(*, volunteer, now=None) -> Certificate:
         .exclude(status=Certificate.REPLACED)
         .first()
     )
+    if old is not None and old.status == Certificate.REVOKED:
+        # Staff withdrew the badge on purpose: a promotion does not hand out a new one.
+        return old
     if old is not None:
         old.status = Certificate.REPLACED
         old.save(update_fields=["status"])
@@ -316,6 +322,17 @@ def log_activity(
         raise VolunteerError(_("The date cannot be in the future."))
     if date < today - MAX_ACTIVITY_AGE:
         raise VolunteerError(_("Activities older than a year cannot be logged."))
+    event = event.strip()
+    if PracticalActivity.objects.filter(
+        volunteer=volunteer,
+        date=date,
+        event__iexact=event,
+        direction=direction,
+        hours=hours,
+        status__in=[PracticalActivity.PENDING, PracticalActivity.CONFIRMED],
+    ).exists():
+        # A second tap on "Log the hours" must not double them.
+        raise VolunteerError(_("These hours are already logged."))
     return PracticalActivity.objects.create(
         volunteer=volunteer,
         date=date,
@@ -381,6 +398,23 @@ def issue_letters(
         branch.is_headquarters
     ):
         raise VolunteerError(_("Letters go to volunteers of this branch only."))
+    already_thanked = Certificate.objects.filter(
+        kind=Certificate.LETTER,
+        holder__in=[volunteer.user_id for volunteer in volunteers],
+        source_key__in=[
+            f"letter:{pk}:{volunteer.user_id}"
+            for pk in AppreciationLetter.objects.filter(
+                branch=branch, event__iexact=event.strip(), event_date=event_date
+            ).values_list("pk", flat=True)
+            for volunteer in volunteers
+        ],
+    ).exclude(status=Certificate.REPLACED)
+    if already_thanked.exists():
+        # Sending the form twice must not thank anyone twice for the same event.
+        raise VolunteerError(
+            _("Some of these volunteers already have a letter for this event: %(names)s.")
+            % {"names": ", ".join(sorted({c.holder_name for c in already_thanked}))}
+        )
     letter = AppreciationLetter.objects.create(
         branch=branch, event=event.strip(), event_date=event_date, text=text.strip(), issued_by=by
     )

@@ -68,7 +68,6 @@ class VolunteerViewSet(SnippetViewSet):
         FieldPanel("branch"),
         FieldPanel("directions"),
         FieldPanel("city"),
-        FieldPanel("photo"),
         FieldPanel("motivation"),
     ]
 
@@ -91,3 +90,25 @@ def register_certificate_viewset():
     from .viewsets import CertificateViewSet
 
     return CertificateViewSet()
+
+
+@hooks.register("before_delete_page")
+def keep_courses_that_certificates_name(request, page):
+    """A certificate names its course for as long as it stands: such a course is unpublished,
+    not deleted (the database would refuse anyway)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from courses.models import CoursePage
+
+    from .models import Certificate
+
+    pages = page.get_descendants(inclusive=True)
+    courses = CoursePage.objects.filter(pk__in=pages.values("pk"))
+    if Certificate.objects.filter(course__in=courses).exists():
+        messages.error(
+            request,
+            _("Certificates were issued for this course, so it cannot be deleted. Unpublish it."),
+        )
+        return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None

@@ -13,6 +13,7 @@ from django.db.models import Avg, Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -383,5 +384,8 @@ class ExportQuestionsView(QuizQuestionsMixin, View):
             % {"quiz": latest.title, "date": datetime.date.today().isoformat()},
         )
         response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="quiz-{self.quiz.slug}-gift.txt"'
+        # Slugs may be Cyrillic: RFC 6266 filename* keeps them readable.
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"quiz-{self.quiz.slug}-gift.txt"
+        )
         return response

@@ -279,6 +279,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # Public verification is rate-limited per client address (django-ratelimit, on the cache above;
 # production needs the shared Redis cache). Behind a proxy, name the header with the client IP.
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", "60/m")
+# Applications to join land in coordinators' queues: a few per client address an hour.
+JOIN_RATE_LIMIT = env("JOIN_RATE_LIMIT", "10/h")
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY")
 CELERY_BEAT_SCHEDULE = {
     "close-expired-quiz-attempts": {"task": "courses.close_expired_attempts", "schedule": 300.0},

@@ -70,7 +70,8 @@ def _paragraphs(text):
     paragraph = []
     for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
-            paragraph.append((number, line.strip()))
+            # Trailing spaces stay: two of them end a line in [markdown] text.
+            paragraph.append((number, line.lstrip()))
         elif paragraph:
             yield paragraph
             paragraph = []

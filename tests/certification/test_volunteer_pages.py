@@ -242,3 +242,47 @@ def test_the_navigation_shows_coordination_to_coordinators_only(client):
     assert "/ru/coordination/" not in client.get(home).content.decode()
     client.force_login(make_coordinator())
     assert "/ru/coordination/" in client.get(home).content.decode()
+
+
+def test_a_huge_picture_in_a_small_file_is_refused(client):
+    client.force_login(UserFactory())
+    response = client.post(JOIN, application(photo=photo("PNG", size=(4100, 4100))))
+    assert "не больше 4000 × 4000" in response.content.decode()
+    assert not Volunteer.objects.exists()
+
+
+def test_the_badge_photo_is_kept_small_and_without_camera_metadata(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.post(JOIN, application(photo=photo("PNG", size=(1600, 2000))))
+    with Image.open(Volunteer.objects.get(user=user).photo) as kept:
+        assert kept.format == "JPEG"
+        assert max(kept.size) == 800
+        assert not kept.getexif()
+
+
+def test_applications_from_one_address_are_limited(client, settings):
+    settings.JOIN_RATE_LIMIT = "1/h"
+    client.force_login(UserFactory())
+    client.post(JOIN, application())
+    other = UserFactory()
+    client.force_login(other)
+    response = client.post(JOIN, application())
+    assert response.status_code == 200
+    assert "Слишком много заявок" in response.content.decode()
+    assert not Volunteer.objects.filter(user=other).exists()
+
+
+def test_logging_the_same_hours_twice_is_refused(client):
+    member = make_member()
+    client.force_login(member.user)
+    data = {
+        "date": timezone.localdate().isoformat(),
+        "event": "День донора",
+        "direction": direction("blood-donation").pk,
+        "hours": "4",
+    }
+    client.post(HOURS, data)
+    response = client.post(HOURS, data)
+    assert "уже записаны" in response.content.decode()
+    assert PracticalActivity.objects.filter(volunteer=member).count() == 1

@@ -10,6 +10,7 @@ from certification import volunteers
 from certification.models import (
     Certificate,
     LevelAward,
+    LevelRequirement,
     PracticalActivity,
     Skill,
     SkillSignOff,
@@ -19,6 +20,7 @@ from tests.factories import (
     UserFactory,
     branch,
     direction,
+    level,
     make_coordinator,
     make_instructor,
     make_member,
@@ -43,7 +45,7 @@ def confirmed_hours(member, hours, *, direction_slug="first-aid", when=None):
     activity = volunteers.log_activity(
         volunteer=member,
         date=timezone.localdate() - timedelta(days=1),
-        event="Марафон",
+        event=f"Марафон №{PracticalActivity.objects.count() + 1}",
         direction=direction(direction_slug),
         hours=Decimal(hours),
     )
@@ -347,3 +349,67 @@ def test_nobody_decides_their_own_promotion():
         volunteers.decline_award(award=award, by=member.user, reason="Сам себе")
     award.refresh_from_db()
     assert award.status == LevelAward.AWAITING_APPROVAL
+
+
+def test_a_promotion_does_not_undo_a_revoked_badge():
+    from certification import services
+
+    member = make_member(level_slug="volunteer", since=timezone.now() - timedelta(days=100))
+    badge = volunteers.renew_badge(volunteer=member)
+    services.revoke(certificate=badge, reason="Нарушение правил")
+    confirmed_hours(member, 20)
+    sign_off(member)
+    member.refresh_from_db()
+    assert member.level.slug == "senior-volunteer"
+    badge.refresh_from_db()
+    assert badge.status == Certificate.REVOKED
+    assert not Certificate.objects.filter(
+        kind=Certificate.BADGE, status=Certificate.PENDING, holder=member.user
+    ).exists()
+
+
+def test_the_same_letter_is_not_issued_twice():
+    coordinator = make_coordinator()
+    member = make_member()
+    fields = {
+        "branch": branch(),
+        "event": "Алматы марафон",
+        "event_date": date(2026, 10, 4),
+        "volunteers": [member],
+        "by": coordinator,
+    }
+    volunteers.issue_letters(**fields)
+    with pytest.raises(volunteers.VolunteerError):
+        volunteers.issue_letters(**fields)
+    assert Certificate.objects.filter(kind=Certificate.LETTER).count() == 1
+
+
+def test_a_failed_sign_off_does_not_bring_back_a_declined_request():
+    member = make_member(level_slug="senior-volunteer", since=timezone.now() - timedelta(days=200))
+    sign_off(member, "event-briefing")
+    for _ in range(3):
+        confirmed_hours(member, 20)
+    award = LevelAward.objects.get(volunteer=member, status=LevelAward.AWAITING_APPROVAL)
+    volunteers.decline_award(award=award, by=make_coordinator(), reason="Рано")
+    sign_off(member, "bleeding-control", result=SkillSignOff.FAILED)
+    volunteers.advance(volunteer=member)
+    assert not LevelAward.objects.filter(status=LevelAward.AWAITING_APPROVAL).exists()
+
+
+def test_deleting_one_language_version_keeps_the_course_requirement():
+    from wagtail.models import Locale
+
+    from tests.factories import make_course
+
+    course = make_course("Курс новичка", slug="newcomer")
+    Locale.objects.get_or_create(language_code="kk")
+    kazakh = course.copy_for_translation(
+        Locale.objects.get(language_code="kk"), copy_parents=True
+    )
+    make_newcomer_course(course)
+    course.delete()
+    requirement = LevelRequirement.objects.get(level__slug="volunteer")
+    assert requirement.course_id == kazakh.pk
+    kazakh.delete()
+    assert not LevelRequirement.objects.filter(level__slug="volunteer").exists()
+    assert level("volunteer").requires_approval
