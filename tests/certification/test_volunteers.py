@@ -403,9 +403,7 @@ def test_deleting_one_language_version_keeps_the_course_requirement():
 
     course = make_course("Курс новичка", slug="newcomer")
     Locale.objects.get_or_create(language_code="kk")
-    kazakh = course.copy_for_translation(
-        Locale.objects.get(language_code="kk"), copy_parents=True
-    )
+    kazakh = course.copy_for_translation(Locale.objects.get(language_code="kk"), copy_parents=True)
     make_newcomer_course(course)
     course.delete()
     requirement = LevelRequirement.objects.get(level__slug="volunteer")
