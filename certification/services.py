@@ -224,31 +224,37 @@ def revoke(*, certificate: Certificate, reason: str, now=None) -> Certificate:
 
 
 @transaction.atomic
-def reissue(*, certificate: Certificate, now=None) -> Certificate:
-    """A new certificate (new code, current name) for the same event; the old one points to it."""
+def reissue(*, certificate: Certificate, now=None, **changes) -> Certificate:
+    """A new certificate (new code, current name) for the same event; the old one points to it.
+
+    `changes` are printed fields that differ on the new one, e.g. the level on a renewed badge.
+    """
     old = Certificate.objects.select_for_update().select_related("holder").get(pk=certificate.pk)
     if old.status == Certificate.REPLACED:
         raise CertificateError(_("This certificate has already been replaced."))
     old.status = Certificate.REPLACED
     old.save(update_fields=["status"])
     holder = old.holder
+    fields = {
+        "title_ru": old.title_ru,
+        "title_kk": old.title_kk,
+        "title_en": old.title_en,
+        "languages": old.languages,
+        "course": old.course,
+        "direction": old.direction,
+        "level": old.level,
+        "branch": old.branch,
+        "text": old.text,
+        "expires_at": old.expires_at,
+    }
     new = Certificate.objects.create(
         kind=old.kind,
         holder=holder,
         source_key=old.source_key,
         holder_name=holder.get_full_name() or holder.email,
         holder_name_latin=holder.full_name_latin,
-        title_ru=old.title_ru,
-        title_kk=old.title_kk,
-        title_en=old.title_en,
-        languages=old.languages,
-        course=old.course,
-        direction=old.direction,
-        level=old.level,
-        branch=old.branch,
-        text=old.text,
         issued_at=now or timezone.now(),
-        expires_at=old.expires_at,
+        **{**fields, **changes},
     )
     old.replaced_by = new
     old.save(update_fields=["replaced_by"])

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,8 +13,9 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from courses.models import CoursePage
+from courses.selectors import one_version_each
 
-from . import volunteers
+from . import progression, volunteers
 from .models import Certificate, Level, LevelAward, LevelRequirement, PracticalActivity, Volunteer
 from .volunteer_forms import AccountForm, ActivityForm, ApplicationForm
 
@@ -36,19 +38,8 @@ def newcomer_courses():
 
 
 def localized_courses(translation_keys):
-    from wagtail.models import Locale
-
     pages = CoursePage.objects.live().filter(translation_key__in=list(translation_keys))
-    try:
-        locale = Locale.get_active()
-    except Locale.DoesNotExist:
-        locale = None
-    chosen = {}
-    for page in pages.select_related("locale"):
-        current = chosen.get(page.translation_key)
-        if current is None or (locale is not None and page.locale_id == locale.pk):
-            chosen[page.translation_key] = page
-    return list(chosen.values())
+    return one_version_each(pages.select_related("locale"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,7 +116,8 @@ def ladder(request):
     member = membership(request.user)
     if member is None:
         return render(request, "certification/volunteer/not_member.html", status=200)
-    standing = volunteers.standing_of(member)
+    record = volunteers.record_of(member)
+    standing = progression.standing(record, volunteers.ladder(), today=timezone.localdate())
     awards = {
         award.level_id: award
         for award in LevelAward.objects.filter(volunteer=member).order_by("requested_at")
@@ -182,14 +174,12 @@ def ladder(request):
             "badge": badge,
             "activities": activities,
             "sign_offs": member.sign_offs.select_related("skill", "signed_by")[:10],
-            "total_hours": standing_hours(member),
+            "total_hours": record.total_hours,
         },
     )
 
 
-def standing_hours(member):
-    from django.db.models import Sum
-
+def confirmed_hours(member):
     return (
         member.activities.filter(status=PracticalActivity.CONFIRMED).aggregate(total=Sum("hours"))[
             "total"
@@ -227,7 +217,7 @@ def hours(request):
             "member": member,
             "form": form,
             "activities": activities[:100],
-            "total_hours": standing_hours(member),
+            "total_hours": confirmed_hours(member),
             "n_pending": activities.filter(status=PracticalActivity.PENDING).count(),
         },
     )

@@ -25,11 +25,12 @@ from .models import (
     SkillSignOff,
     Volunteer,
 )
-from .services import add_months, issue
+from .services import add_months, issue, reissue
 
 MAX_ACTIVITY_AGE = timedelta(days=366)
 # The daily sweep looks back this far, so a missed day or two loses nobody.
 TIME_SERVED_WINDOW = timedelta(days=7)
+BADGE_VALIDITY_MONTHS = 24
 
 
 class VolunteerError(Exception):
@@ -252,29 +253,29 @@ def renew_badge(*, volunteer, now=None) -> Certificate:
     if old is not None and old.status == Certificate.REVOKED:
         # Staff withdrew the badge on purpose: a promotion does not hand out a new one.
         return old
-    if old is not None:
-        old.status = Certificate.REPLACED
-        old.save(update_fields=["status"])
     user = volunteer.user
     titles = in_all_languages(lambda: volunteer.level.name)
-    badge = issue(
+    printed = {
+        "title_ru": titles["ru"],
+        "title_kk": titles["kk"],
+        "title_en": titles["en"],
+        "languages": user.preferred_language,
+        "direction": volunteer.directions.order_by("sort_order").first(),
+        "level": volunteer.level,
+        "branch": volunteer.branch,
+    }
+    if old is not None:
+        return reissue(
+            certificate=old, now=now, expires_at=add_months(now, BADGE_VALIDITY_MONTHS), **printed
+        )
+    return issue(
         kind=Certificate.BADGE,
         holder=user,
         source_key=source_key,
-        title_ru=titles["ru"],
-        title_kk=titles["kk"],
-        title_en=titles["en"],
-        languages=user.preferred_language,
-        direction=volunteer.directions.order_by("sort_order").first(),
-        level=volunteer.level,
-        branch=volunteer.branch,
-        validity_months=24,
+        validity_months=BADGE_VALIDITY_MONTHS,
         now=now,
+        **printed,
     )
-    if old is not None:
-        old.replaced_by = badge
-        old.save(update_fields=["replaced_by"])
-    return badge
 
 
 @transaction.atomic

@@ -110,6 +110,17 @@ def course_overview(*, user, course):
     }
 
 
+def one_version_each(courses, *, language=None):
+    """One page per course (translation key), in `language` where that version exists."""
+    language = language or get_language()
+    chosen = {}
+    for course in courses:
+        key = course.translation_key
+        if key not in chosen or course.locale.language_code == language:
+            chosen[key] = course
+    return list(chosen.values())
+
+
 def catalogue_courses(*, request, catalogue):
     """Live courses in all languages, one version of each: the visitor's language if any."""
     params = request.GET
@@ -134,13 +145,8 @@ def catalogue_courses(*, request, catalogue):
         courses = courses.filter(locale__language_code=filters["language"])
     if filters["q"]:
         courses = courses.search(filters["q"], operator="and")
-    chosen = {}
-    for course in courses:
-        key = course.translation_key
-        if key not in chosen or course.locale.language_code == language:
-            chosen[key] = course
     return {
-        "courses": list(chosen.values()),
+        "courses": one_version_each(courses, language=language),
         "directions": Direction.objects.all(),
         "levels": Level.objects.all(),
         "filters": filters,

@@ -204,22 +204,18 @@ def make_member(
 
 def make_coordinator(*, branch_slug="almaty", **user_fields):
     """A coordinator of a branch: a member at coordinator level in the Coordinators group."""
-    from django.contrib.auth.models import Group, Permission
+    from certification import roles
 
-    group, _created = Group.objects.get_or_create(name="Coordinators")
-    group.permissions.add(Permission.objects.get(codename="coordinate_branch"))
     member = make_member(branch_slug=branch_slug, level_slug="coordinator", **user_fields)
-    member.user.groups.add(group)
+    member.user.groups.add(roles.coordinators_group())
     return member.user
 
 
 def make_instructor(**user_fields):
-    from django.contrib.auth.models import Group, Permission
+    from certification import roles
 
-    group, _created = Group.objects.get_or_create(name="Instructors")
-    group.permissions.add(Permission.objects.get(codename="sign_off_skills"))
     user = UserFactory(**user_fields)
-    user.groups.add(group)
+    user.groups.add(roles.instructors_group())
     return user
 
 
