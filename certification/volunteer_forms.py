@@ -10,40 +10,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
-from lms.accounts.forms import SignupForm
+from lms.accounts.forms import PROFILE_FIELDS, SignupForm
 from lms.accounts.models import User
 
 from .models import Branch, Direction, PracticalActivity
 
+NAME_AND_PHONE = [field for field in PROFILE_FIELDS if field != "preferred_language"]
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # A small file can still hold a huge picture that every badge render would decode.
 MAX_PHOTO_PIXELS = 4000 * 4000
 
 
 class ApplicationForm(forms.Form):
-    """What the movement needs to know about a new member, besides the account itself."""
+    """What the movement needs to know about a new member, besides the account itself.
 
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    patronymic = forms.CharField(
-        label=_("Patronymic"),
-        max_length=150,
-        required=False,
-        help_text=_("Leave blank if you have none."),
-    )
-    full_name_latin = forms.CharField(
-        label=_("Full name in Latin letters"),
-        max_length=300,
-        required=False,
-        validators=User._meta.get_field("full_name_latin").validators,
-        help_text=_("As in your passport, for certificates shown abroad."),
-    )
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=20,
-        validators=User._meta.get_field("phone").validators,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+    The name and phone fields are the user model's own (labels, help, validators), as on the
+    profile page; only the phone becomes required.
+    """
+
     city = forms.CharField(label=_("City or town"), max_length=100)
     branch = forms.ModelChoiceField(
         label=_("Branch"),
@@ -76,6 +60,14 @@ class ApplicationForm(forms.Form):
         ),
         error_messages={"required": _("We cannot keep your record without your consent.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        account_fields = forms.fields_for_model(
+            User, fields=NAME_AND_PHONE, widgets=SignupForm.Meta.widgets
+        )
+        account_fields["phone"].required = True
+        self.fields = {**account_fields, **self.fields}
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")

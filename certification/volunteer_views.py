@@ -17,7 +17,7 @@ from courses.selectors import one_version_each
 
 from . import progression, volunteers
 from .models import Certificate, Level, LevelAward, LevelRequirement, PracticalActivity, Volunteer
-from .volunteer_forms import AccountForm, ActivityForm, ApplicationForm
+from .volunteer_forms import NAME_AND_PHONE, AccountForm, ActivityForm, ApplicationForm
 
 
 def membership(user):
@@ -54,10 +54,7 @@ def join(request):
         return redirect("volunteer:ladder")
     initial = {}
     if user is not None:
-        initial = {
-            field: getattr(user, field)
-            for field in ("last_name", "first_name", "patronymic", "full_name_latin", "phone")
-        }
+        initial = {field: getattr(user, field) for field in NAME_AND_PHONE}
     form = ApplicationForm(request.POST or None, request.FILES or None, initial=initial)
     account_form = None
     if user is None:
@@ -96,7 +93,7 @@ def create_member(request, user, account_form, data):
     if user is None:
         user = account_form.save(commit=False)
         user.preferred_language = request.LANGUAGE_CODE
-    for field in ("last_name", "first_name", "patronymic", "full_name_latin", "phone"):
+    for field in NAME_AND_PHONE:
         setattr(user, field, data[field].strip())
     user.save()
     volunteers.apply(
