@@ -1,18 +1,21 @@
-"""Certificates as PDFs: a Django template laid out by WeasyPrint, with a QR code to verify it.
+"""Certificates as PDFs: Django templates laid out by WeasyPrint, with a QR code to verify them.
 
 `certificate_context` turns a `Certificate` row into plain data, `render_pdf` turns that into
-bytes. Fonts ship in the repository, so a PDF looks the same on every server.
+bytes: a layer that holders of the same certificate share, rendered once per process, under the
+holder's own layer (name, code, QR code). Fonts ship in the repository, so a PDF looks the same
+on every server.
 """
 
 import atexit
-import base64
 import functools
 import io
-import re
+import os
 import threading
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
+import pikepdf
 import qrcode
 import qrcode.constants
 from django.template.loader import render_to_string
@@ -22,13 +25,27 @@ from django.utils.translation import gettext
 from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 FONTS_DIR = Path(__file__).resolve().parent / "static" / "certification" / "fonts"
-CERTIFICATE_TEMPLATE = "certification/pdf/certificate.html"
-BADGE_TEMPLATE = "certification/pdf/badge.html"
-IMAGE_KEYS = ("logo_path", "signature_path", "photo_path")
-STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+PDF_TEMPLATES_DIR = Path(__file__).resolve().parent / "templates" / "certification" / "pdf"
+IMAGE_KEYS = ("logo_path", "signature_path")
+# What differs from one holder of a certificate to the next: printed by the holder's layer only.
+HOLDER_KEYS = (
+    "holder_name",
+    "holder_name_latin",
+    "initials",
+    "photo_path",
+    "public_code",
+    "verify_url",
+    "qr_png",
+)
+SHARED_LAYERS_KEPT = 64  # some 30 kB each
+QR_URI = "komek:qr.png"  # handed to WeasyPrint from memory
+# Wagtail filter specs: no larger than 300 dpi at the largest printed size.
+LOGO_RENDITION = "max-360x260"
+SIGNATURE_RENDITION = "max-720x180"
+BADGE_LOGO_RENDITION = "max-120x90"
 QR_MASK = 4
 QR_MODULE_PX = 4  # sharp edges even where a viewer smooths images despite image-rendering
 _render_lock = threading.Lock()
@@ -66,10 +83,6 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
-def qr_data_uri(url: str) -> str:
-    return "data:image/png;base64," + base64.b64encode(qr_png(url)).decode("ascii")
-
-
 def certificate_context(certificate, *, settings_obj) -> dict:
     """Everything the PDF prints, as plain data: one dict of texts per printed language."""
     code = certificate.public_code
@@ -88,15 +101,18 @@ def certificate_context(certificate, *, settings_obj) -> dict:
         "public_code": code,
         "verify_url": certificate.verify_url,
         "verify_page": _without_scheme(certificate.verify_url.removesuffix(f"{code}/")),
-        "qr_uri": qr_data_uri(certificate.verify_url),
+        "qr_png": qr_png(certificate.verify_url),
         "code_label": _joined(texts["code_label"] for texts in languages),
         "verify_label": _joined(texts["verify_label"] for texts in languages),
         "signer_name": settings_obj.signer_name,
         "signer_titles": list(
             dict.fromkeys(t["signer_title"] for t in languages if t["signer_title"])
         ),
-        "signature_path": _image_path(settings_obj.signature),
-        "logo_path": _image_path(settings_obj.logo),
+        "signature_path": _printed_image(settings_obj.signature, SIGNATURE_RENDITION),
+        "logo_path": _printed_image(
+            settings_obj.logo,
+            BADGE_LOGO_RENDITION if certificate.kind == certificate.BADGE else LOGO_RENDITION,
+        ),
         "photo_path": _photo_path(certificate) if certificate.kind == certificate.BADGE else None,
         "branch": _joined(texts["branch"] for texts in languages),
         "text": certificate.text,
@@ -165,30 +181,124 @@ def _without_scheme(url):
     return parts.netloc + parts.path
 
 
-def _image_path(image):
-    return image.file.path if image else None
+def _printed_image(image, rendition):
+    """The local file of an organisation's image as the PDF prints it: a Wagtail rendition, made
+    once, no larger than 300 dpi at its printed size, so that a large scan does not make every
+    certificate's PDF large."""
+    return image.get_rendition(rendition).file.path if image else None
 
 
 def render_pdf(context: dict) -> bytes:
-    """The certificate (or badge) described by `context` as a one-page PDF."""
-    template = BADGE_TEMPLATE if context["kind"] == "badge" else CERTIFICATE_TEMPLATE
-    uris = {key.replace("_path", "_uri"): _file_uri(context.get(key)) for key in IMAGE_KEYS}
-    html = render_to_string(template, {**context, **uris})
-    # WeasyPrint would parse the <style> element on every render. The template's never changes,
-    # so it is parsed once per process and passed as a stylesheet instead.
-    style = STYLE_ELEMENT.search(html)
-    css = style.group(1) if style else ""
-    html = STYLE_ELEMENT.sub("", html, count=1)
+    """The certificate (or badge) described by `context` as a one-page PDF.
+
+    The page is two layers. The shared one holds everything that holders of the same certificate
+    have in common (organisation, title, dates, signer, logo) and leaves slots for the holder's
+    name, code and QR code: it is rendered once per process and kept, as when a course's
+    graduates or an event's volunteers get theirs together. Only the holder's layer, a few boxes
+    placed over those slots, is rendered for each certificate, then drawn over the shared one.
+    """
+    design = BADGE if context["kind"] == "badge" else CERTIFICATE
+    shared_context = {key: value for key, value in context.items() if key not in HOLDER_KEYS}
+    for key in IMAGE_KEYS:
+        shared_context[key.replace("_path", "_uri")] = _file_uri(context.get(key))
+    shared_html = render_to_string(design.template, shared_context)
     # Pango and Fontconfig objects are not thread-safe: one render at a time per process.
     with _render_lock:
-        document = HTML(string=html, base_url=FONTS_DIR.as_uri() + "/", url_fetcher=_fetcher())
-        return document.write_pdf(
-            stylesheets=[font_stylesheet(), _stylesheet(css)], font_config=font_config()
+        shared = _shared_layer(shared_html, design.stylesheet)
+        holder_html = render_to_string(
+            design.holder_template,
+            {
+                **{key: context.get(key) for key in HOLDER_KEYS},
+                "photo_uri": _file_uri(context.get("photo_path")),
+                "qr_uri": QR_URI,
+                "language": context["languages"][0]["language"],
+                "kind_label": context["languages"][0]["kind_label"],
+                "slots": {
+                    name: place(shared.slots[name], shared.height)
+                    for name, place in design.slots.items()
+                },
+            },
         )
+        fetcher = _LocalFetcher({QR_URI: context["qr_png"]})
+        holder_pdf = _layout(holder_html, design.stylesheet, fetcher).write_pdf()
+    # The holder's PDF keeps its title (with the code) and language.
+    return _drawn_over(shared.pdf, holder_pdf)
+
+
+class _Design:
+    def __init__(self, name, slots):
+        self.template = f"certification/pdf/{name}.html"
+        self.holder_template = f"certification/pdf/{name}_holder.html"
+        self.stylesheet = PDF_TEMPLATES_DIR / f"{name}.css"
+        self.slots = slots
+
+
+def _over(slot, page_height):
+    """CSS placing a box over a slot, given as its anchor: (left, top, right, bottom) in px."""
+    left, top, right, bottom = slot
+    return (
+        f"left: {left:.3f}px; top: {top:.3f}px; "
+        f"width: {right - left:.3f}px; height: {bottom - top:.3f}px"
+    )
+
+
+def _on_bottom_of(slot, page_height):
+    """CSS placing a box of its own height on the bottom of a slot, and no taller than the slot."""
+    left, top, right, bottom = slot
+    return (
+        f"left: {left:.3f}px; bottom: {page_height - bottom:.3f}px; "
+        f"width: {right - left:.3f}px; max-height: {bottom - top:.3f}px"
+    )
+
+
+# A certificate's name sits on the bottom of its slot, so that it keeps its distance from the
+# texts below it; a badge's on the top of its slot, level with the photo.
+CERTIFICATE = _Design("certificate", slots={"name": _on_bottom_of, "qr": _over, "code": _over})
+BADGE = _Design("badge", slots={"photo": _over, "name": _over, "qr": _over, "code": _over})
+
+
+class _SharedLayer(NamedTuple):
+    pdf: bytes
+    slots: dict  # slot id → (left, top, right, bottom) in CSS px
+    height: float  # of the page, in CSS px
+
+
+@functools.lru_cache(maxsize=SHARED_LAYERS_KEPT)
+def _shared_layer(html, stylesheet):
+    """The shared layer, rendered once per process for each distinct text: the HTML is the key,
+    so any change to what it prints (a title, a date, the signer, a new logo file) is a new one."""
+    document = _layout(html, stylesheet)
+    page = document.pages[0]
+    return _SharedLayer(pdf=document.write_pdf(), slots=page.anchors, height=page.height)
+
+
+def _drawn_over(under, pdf):
+    """`pdf`'s one page drawn over the page of `under`, as one page (qpdf, through pikepdf: the
+    page below becomes a form XObject of the page above)."""
+    with pikepdf.open(io.BytesIO(pdf)) as top, pikepdf.open(io.BytesIO(under)) as bottom:
+        top.pages[0].add_underlay(bottom.pages[0])
+        output = io.BytesIO()
+        top.save(output)
+    return output.getvalue()
+
+
+def _layout(html, stylesheet, fetcher=None):
+    fetcher = fetcher or _fetcher()
+    return HTML(string=html, base_url=FONTS_DIR.as_uri() + "/", url_fetcher=fetcher).render(
+        stylesheets=[font_stylesheet(), _stylesheet(stylesheet)], font_config=font_config()
+    )
 
 
 def _file_uri(path):
-    return Path(path).as_uri() if path else None
+    """A local file's URI, with its modification time so that a file replaced under the same name
+    is a new shared layer (WeasyPrint drops the query when it opens the file)."""
+    if not path:
+        return None
+    try:
+        version = os.stat(path).st_mtime_ns
+    except OSError:
+        version = 0  # WeasyPrint reports the missing file and prints the page without it
+    return f"{Path(path).as_uri()}?v={version}"
 
 
 @functools.cache
@@ -200,6 +310,7 @@ def font_config():
 
 
 def _forget_fonts():
+    _shared_layer.cache_clear()
     _stylesheet.cache_clear()
     font_stylesheet.cache_clear()
     font_config.cache_clear()
@@ -216,13 +327,26 @@ def font_stylesheet():
     return CSS(string=faces, font_config=font_config(), url_fetcher=_fetcher())
 
 
-@functools.lru_cache(maxsize=8)
-def _stylesheet(css):
-    return CSS(string=css, font_config=font_config(), url_fetcher=_fetcher())
+@functools.cache
+def _stylesheet(path):
+    """A design's stylesheet, parsed once per process."""
+    return CSS(filename=str(path), font_config=font_config(), url_fetcher=_fetcher())
 
 
 @functools.cache
 def _fetcher():
-    """Local files (and the QR code's data: URI) only: a certificate never waits on, or leaks a
-    request to, another server."""
-    return URLFetcher(allowed_protocols={"file", "data"})
+    return _LocalFetcher()
+
+
+class _LocalFetcher(URLFetcher):
+    """Local files, and images handed over in memory (the QR code), only: a certificate never
+    waits on, or leaks a request to, another server."""
+
+    def __init__(self, images=None):
+        super().__init__(allowed_protocols={"file", "komek"})
+        self._images = images or {}
+
+    def fetch(self, url, headers=None):
+        if url in self._images:
+            return URLFetcherResponse(url, self._images[url], {"Content-Type": "image/png"})
+        return super().fetch(url, headers)

@@ -16,6 +16,7 @@ from fontTools.ttLib import TTFont
 from PIL import Image as PILImage
 from wagtail.images.models import Image
 
+from certification import rendering
 from certification.models import Certificate, CertificateSettings, Direction, Level
 from certification.rendering import certificate_context, qr_png, render_pdf
 from tests.factories import UserFactory
@@ -251,3 +252,81 @@ def test_qr_image_is_a_small_png_that_a_decoder_reads():
     assert png.startswith(b"\x89PNG")
     assert text == url
     assert image.width == image.height <= 200
+
+
+def image_sizes(pdf):
+    """(width, height) in pixels of every image drawn on the page, inside form XObjects too."""
+    return [
+        obj.get_px_size()
+        for obj in pypdfium2.PdfDocument(pdf)[0].get_objects(max_depth=4)
+        if obj.type == pdfium.FPDF_PAGEOBJ_IMAGE
+    ]
+
+
+@pytest.mark.django_db
+def test_graduates_of_one_course_each_get_their_own_name_code_and_qr_code():
+    rendering._shared_layer.cache_clear()
+    first = make_certificate(holder_name="Сейітова Айгерім Бекқызы")
+    second = make_certificate(holder_name="Иванов Пётр Сергеевич", holder_name_latin="Ivanov Petr")
+
+    first_pdf, second_pdf = pdf_of(first), pdf_of(second)
+
+    # What they share (course, dates, signer) was laid out once, for the first graduate.
+    assert rendering._shared_layer.cache_info().misses == 1
+    assert "Сейітова Айгерім" in text_of(first_pdf) and first.public_code in text_of(first_pdf)
+    assert "Иванов Пётр" in text_of(second_pdf) and second.public_code in text_of(second_pdf)
+    assert "Сейітова" not in text_of(second_pdf) and first.public_code not in text_of(second_pdf)
+    for certificate, pdf in ((first, first_pdf), (second, second_pdf)):
+        assert "Алғашқы көмек негіздері" in text_of(pdf)
+        assert decoded_qr(pdf, scale=3) == certificate.verify_url
+        assert len(pypdfium2.PdfDocument(pdf)) == 1
+
+
+@pytest.mark.django_db
+def test_a_change_to_what_holders_share_is_printed_on_the_next_certificate():
+    certificate = make_certificate()
+    assert "Жақсыбеков" in text_of(pdf_of(certificate))
+
+    pdf = pdf_of(certificate, settings_obj=issuer(signer_name="Айжан Серікқызы Омарова"))
+
+    assert "Омарова" in text_of(pdf) and "Жақсыбеков" not in text_of(pdf)
+
+
+@pytest.mark.django_db
+def test_the_name_is_printed_in_its_slot_between_the_title_and_the_course():
+    certificate = make_certificate(holder_name_latin="Aigerim Seitova")
+
+    pdf = pdf_of(certificate)
+
+    title_to_name = bottom_mm(pdf, "Бекқызы") - bottom_mm(pdf, "СЕРТИФИКАТ")
+    name_to_course = bottom_mm(pdf, "аяқтады") - bottom_mm(pdf, "Бекқызы")
+    # As before the name had a layer of its own: 28 mm below the title, 19.5 mm above the course.
+    assert 25 < title_to_name < 31 and 17 < name_to_course < 22
+
+
+@pytest.mark.django_db
+def test_a_large_signature_scan_is_printed_at_300_dpi_and_keeps_its_transparency():
+    scan = png_file("signature.png", (4000, 1000))
+    settings_obj = issuer(signature=Image.objects.create(title="Signature", file=scan))
+
+    context = certificate_context(make_certificate(), settings_obj=settings_obj)
+    pdf = render_pdf(context)
+
+    assert PILImage.open(context["signature_path"]).mode == "RGBA"
+    assert (720, 180) in image_sizes(pdf)
+    assert max(width for width, _ in image_sizes(pdf)) == 720
+
+
+@pytest.mark.django_db
+def test_the_badge_prints_the_photo_given_when_joining_instead_of_initials(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    photo = tmp_path / "photo.jpg"
+    PILImage.new("RGB", (300, 400), "#397").save(photo, "JPEG")
+    certificate = make_certificate(kind=Certificate.BADGE, holder_name=KAZAKH_NAME)
+    context = {**certificate_context(certificate, settings_obj=issuer()), "photo_path": str(photo)}
+
+    pdf = render_pdf(context)
+
+    assert (300, 400) in image_sizes(pdf)
+    assert "ӘҒ" not in text_of(pdf)
+    assert decoded_qr(pdf, scale=6) == certificate.verify_url
