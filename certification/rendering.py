@@ -7,6 +7,7 @@ on every server.
 """
 
 import atexit
+import codecs
 import functools
 import io
 import os
@@ -269,7 +270,32 @@ def _shared_layer(html, stylesheet):
     so any change to what it prints (a title, a date, the signer, a new logo file) is a new one."""
     document = _layout(html, stylesheet)
     page = document.pages[0]
-    return _SharedLayer(pdf=document.write_pdf(), slots=page.anchors, height=page.height)
+    pdf = _with_other_subset_tags(document.write_pdf())
+    return _SharedLayer(pdf=pdf, slots=page.anchors, height=page.height)
+
+
+def _with_other_subset_tags(pdf):
+    """`pdf` with its fonts' subset tags (the `BWTEIS` of `BWTEIS+Komek-Sans`) changed. WeasyPrint
+    tags a face's subset by the face alone, so both layers would give their different subsets of
+    one face the same name, where "different subsets in the same PDF file shall have different
+    tags" (ISO 32000-1, 9.6.4): a printer may take one subset for the other."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for font in document.pages[0].Resources.get("/Font", {}).values():
+            for part in (font, *font.get("/DescendantFonts", ())):
+                part.BaseFont = _retagged(part.BaseFont)
+                if "/FontDescriptor" in part:
+                    part.FontDescriptor.FontName = _retagged(part.FontDescriptor.FontName)
+        output = io.BytesIO()
+        document.save(output)
+    return output.getvalue()
+
+
+def _retagged(name):
+    """A subset's font name with another six-letter tag: each letter 13 places on (ROT13)."""
+    tag, plus, family = str(name).removeprefix("/").partition("+")
+    if not plus or len(tag) != 6:
+        return name
+    return pikepdf.Name(f"/{codecs.encode(tag, 'rot13')}+{family}")
 
 
 def _drawn_over(under, pdf):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import cv2
 import numpy
+import pikepdf
 import pypdfium2
 import pypdfium2.raw as pdfium
 import pytest
@@ -330,3 +331,21 @@ def test_the_badge_prints_the_photo_given_when_joining_instead_of_initials(tmp_p
     assert (300, 400) in image_sizes(pdf)
     assert "ӘҒ" not in text_of(pdf)
     assert decoded_qr(pdf, scale=6) == certificate.verify_url
+
+
+@pytest.mark.django_db
+def test_each_embedded_font_subset_has_a_name_of_its_own():
+    """ISO 32000-1, 9.6.4: different subsets in one file have different tags; a printer that
+    matched fonts by name could otherwise print the shared texts with the holder's glyphs."""
+    pdf = pdf_of(make_certificate(holder_name=KAZAKH_NAME, holder_name_latin="Abilkassymova"))
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        subsets = [
+            str(obj.FontName)
+            for obj in document.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"
+        ]
+
+    assert len(subsets) == 4  # PT Sans and PT Serif Bold in each layer
+    assert all("+Komek-" in name for name in subsets)
+    assert len(set(subsets)) == 4
