@@ -61,8 +61,11 @@ SECRET_KEY = (
     required("SECRET_KEY") if IS_PRODUCTION else env("SECRET_KEY") or development_secret_key()
 )
 
+# In development, QR codes and emails point at the port `make run` serves on.
 SITE_URL = (
-    required("SITE_URL") if IS_PRODUCTION else env("SITE_URL", "http://127.0.0.1:8000")
+    required("SITE_URL")
+    if IS_PRODUCTION
+    else env("SITE_URL", f"http://127.0.0.1:{env('KOMEK_PORT', '8000')}")
 ).rstrip("/")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if IS_PRODUCTION else "127.0.0.1,localhost,[::1]")
 if IS_PRODUCTION and not ALLOWED_HOSTS:

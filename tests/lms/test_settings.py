@@ -83,3 +83,12 @@ def test_production_without_a_shared_cache_is_flagged():
 
     assert result.returncode != 0
     assert "komek.W001" in result.stderr
+
+
+def test_in_development_certificates_point_at_the_port_make_run_serves_on():
+    shell = "from django.conf import settings; print(settings.SITE_URL)"
+
+    result = manage("shell", "-c", shell, KOMEK_PORT="8123", SITE_URL=None, KOMEK_ENV=None)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8123"
