@@ -10,7 +10,9 @@ import atexit
 import codecs
 import functools
 import io
+import logging
 import os
+import re
 import threading
 from pathlib import Path
 from typing import NamedTuple
@@ -23,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
-from PIL import Image
+from PIL import Image, ImageFont
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -47,9 +49,12 @@ QR_URI = "komek:qr.png"  # handed to WeasyPrint from memory
 LOGO_RENDITION = "max-360x260"
 SIGNATURE_RENDITION = "max-720x180"
 BADGE_LOGO_RENDITION = "max-120x90"
+SANS_FILE, SERIF_BOLD_FILE = "PTSans-Regular.ttf", "PTSerif-Bold.ttf"
+PT_PER_PX, PT_PER_MM = 0.75, 72 / 25.4
 QR_MASK = 4
 QR_MODULE_PX = 4  # sharp edges even where a viewer smooths images despite image-rendering
 _render_lock = threading.Lock()
+logger = logging.getLogger(__name__)
 
 # Family names of our own, so that a system font called "PT Sans" can never stand in for them.
 FONT_FACES = """
@@ -185,8 +190,15 @@ def _without_scheme(url):
 def _printed_image(image, rendition):
     """The local file of an organisation's image as the PDF prints it: a Wagtail rendition, made
     once, no larger than 300 dpi at its printed size, so that a large scan does not make every
-    certificate's PDF large."""
-    return image.get_rendition(rendition).file.path if image else None
+    certificate's PDF large. An image whose file is gone is left out, not a reason to hold back
+    every certificate."""
+    if not image:
+        return None
+    try:
+        return image.get_rendition(rendition).file.path
+    except OSError:
+        logger.warning("Certificates are printed without image %s: its file is missing", image.pk)
+        return None
 
 
 def render_pdf(context: dict) -> bytes:
@@ -206,6 +218,12 @@ def render_pdf(context: dict) -> bytes:
     # Pango and Fontconfig objects are not thread-safe: one render at a time per process.
     with _render_lock:
         shared = _shared_layer(shared_html, design.stylesheet)
+        size = name_size(
+            context["holder_name"],
+            context["holder_name_latin"],
+            design.name_type,
+            shared.slots["name"],
+        )
         holder_html = render_to_string(
             design.holder_template,
             {
@@ -218,6 +236,7 @@ def render_pdf(context: dict) -> bytes:
                     name: place(shared.slots[name], shared.height)
                     for name, place in design.slots.items()
                 },
+                "name_font_size": f"{size:g}pt",
             },
         )
         fetcher = _LocalFetcher({QR_URI: context["qr_png"]})
@@ -226,12 +245,27 @@ def render_pdf(context: dict) -> bytes:
     return _drawn_over(shared.pdf, holder_pdf)
 
 
+class _NameType(NamedTuple):
+    """How a design prints the holder's name, as its stylesheet does (sizes in pt): the sizes to
+    try, largest first, and the Latin spelling in a smaller line below (its line height is the
+    name's, which it inherits)."""
+
+    sizes: tuple
+    line_height: float
+    latin_size: float
+    latin_line_height: float
+    latin_gap: float
+    latin_spacing: float
+    latin_uppercase: bool
+
+
 class _Design:
-    def __init__(self, name, slots):
+    def __init__(self, name, slots, name_type):
         self.template = f"certification/pdf/{name}.html"
         self.holder_template = f"certification/pdf/{name}_holder.html"
         self.stylesheet = PDF_TEMPLATES_DIR / f"{name}.css"
         self.slots = slots
+        self.name_type = name_type
 
 
 def _over(slot, page_height):
@@ -254,8 +288,80 @@ def _on_bottom_of(slot, page_height):
 
 # A certificate's name sits on the bottom of its slot, so that it keeps its distance from the
 # texts below it; a badge's on the top of its slot, level with the photo.
-CERTIFICATE = _Design("certificate", slots={"name": _on_bottom_of, "qr": _over, "code": _over})
-BADGE = _Design("badge", slots={"photo": _over, "name": _over, "qr": _over, "code": _over})
+CERTIFICATE = _Design(
+    "certificate",
+    slots={"name": _on_bottom_of, "qr": _over, "code": _over},
+    name_type=_NameType(
+        sizes=(30, 28, 26, 24, 22, 20, 19, 18, 17, 16, 15, 14, 13, 12),
+        line_height=1.1,
+        latin_size=9,
+        latin_line_height=1.1,
+        latin_gap=1.2 * PT_PER_MM,
+        latin_spacing=1.5,
+        latin_uppercase=True,
+    ),
+)
+BADGE = _Design(
+    "badge",
+    slots={"photo": _over, "name": _over, "qr": _over, "code": _over},
+    name_type=_NameType(
+        sizes=(9, 8.5, 8, 7.5, 7, 6.5, 6, 5.5),
+        line_height=1.12,
+        latin_size=5,
+        latin_line_height=1.12,
+        latin_gap=0.4 * PT_PER_MM,
+        latin_spacing=0.4,
+        latin_uppercase=False,
+    ),
+)
+
+
+def name_size(holder_name, holder_name_latin, name_type, slot):
+    """The largest size (pt) in which the name, wrapped as WeasyPrint wraps it, and the Latin
+    spelling below it fit their slot (left, top, right, bottom in px); the smallest for names
+    longer than any real one, which the slot then clips."""
+    left, top, right, bottom = slot
+    width, height = (right - left) * PT_PER_PX, (bottom - top) * PT_PER_PX
+    latin_height = 0
+    if holder_name_latin:
+        latin = holder_name_latin.upper() if name_type.latin_uppercase else holder_name_latin
+        n_lines = _n_lines(latin, SANS_FILE, name_type.latin_size, width, name_type.latin_spacing)
+        latin_height = name_type.latin_gap + (
+            n_lines * name_type.latin_size * name_type.latin_line_height
+        )
+    for size in name_type.sizes:
+        n_lines = _n_lines(holder_name, SERIF_BOLD_FILE, size, width)
+        if n_lines * size * name_type.line_height + latin_height <= height:
+            return size
+    return name_type.sizes[-1]
+
+
+def _n_lines(text, font_file, size, width, letter_spacing=0.0):
+    """How many lines `text` takes in `width` pt, filled greedily and broken at spaces and after
+    hyphens, as browsers do; measured with the shipped font, a little short of the width for
+    kerning and rounding."""
+    face = _measuring_face(font_file)
+
+    def measure(part):
+        return face.getlength(part) * size / 1000 + letter_spacing * len(part)
+
+    usable, space = width * 0.97, measure(" ")
+    n_lines, line = 1, 0.0
+    for match in re.finditer(r"(\s*)([^\s-]+-?|-)", text):
+        word = measure(match.group(2))
+        gap = space if match.group(1) else 0.0
+        if line and line + gap + word > usable:
+            n_lines, line = n_lines + 1, word
+        else:
+            line += (gap if line else 0.0) + word
+        while line > usable:  # a word longer than a line breaks anywhere
+            n_lines, line = n_lines + 1, line - usable
+    return n_lines
+
+
+@functools.cache
+def _measuring_face(font_file):
+    return ImageFont.truetype(str(FONTS_DIR / font_file), 1000)
 
 
 class _SharedLayer(NamedTuple):
@@ -346,9 +452,9 @@ def _forget_fonts():
 def font_stylesheet():
     """The shipped PT Sans and PT Serif (ParaType, with every Kazakh letter) as @font-face rules."""
     faces = FONT_FACES.format(
-        sans=(FONTS_DIR / "PTSans-Regular.ttf").as_uri(),
+        sans=(FONTS_DIR / SANS_FILE).as_uri(),
         sans_bold=(FONTS_DIR / "PTSans-Bold.ttf").as_uri(),
-        serif_bold=(FONTS_DIR / "PTSerif-Bold.ttf").as_uri(),
+        serif_bold=(FONTS_DIR / SERIF_BOLD_FILE).as_uri(),
     )
     return CSS(string=faces, font_config=font_config(), url_fetcher=_fetcher())
 

@@ -4,6 +4,7 @@ code that scans to the verify page."""
 import ctypes
 import io
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import cv2
 import numpy
@@ -91,6 +92,22 @@ def bottom_mm(pdf, needle):
     index, count = match
     _, bottom, _, _ = page.get_textpage().get_charbox(index + count - 1)
     return (page.get_height() - bottom) / 72 * 25.4
+
+
+def box_mm(pdf, needle):
+    """(top, bottom) of the characters of `needle`, in mm below the top of the page."""
+    page = pypdfium2.PdfDocument(pdf)[0]
+    textpage = page.get_textpage()
+    text = textpage.get_text_range()
+    start = text.index(needle)
+    boxes = [
+        textpage.get_charbox(index)
+        for index in range(start, start + len(needle))
+        if not text[index].isspace()
+    ]
+    height = page.get_height()
+    top, bottom = max(box[3] for box in boxes), min(box[1] for box in boxes)
+    return (height - top) / 72 * 25.4, (height - bottom) / 72 * 25.4
 
 
 def decoded_qr(pdf, scale):
@@ -267,8 +284,12 @@ def image_sizes(pdf):
 @pytest.mark.django_db
 def test_graduates_of_one_course_each_get_their_own_name_code_and_qr_code():
     rendering._shared_layer.cache_clear()
-    first = make_certificate(holder_name="Сейітова Айгерім Бекқызы")
-    second = make_certificate(holder_name="Иванов Пётр Сергеевич", holder_name_latin="Ivanov Petr")
+    same_day = {"issued_at": datetime(2026, 11, 23, 9, 30, tzinfo=UTC)}
+    same_day["expires_at"] = same_day["issued_at"] + timedelta(days=730)
+    first = make_certificate(holder_name="Сейітова Айгерім Бекқызы", **same_day)
+    second = make_certificate(
+        holder_name="Иванов Пётр Сергеевич", holder_name_latin="Ivanov Petr", **same_day
+    )
 
     first_pdf, second_pdf = pdf_of(first), pdf_of(second)
 
@@ -349,3 +370,58 @@ def test_each_embedded_font_subset_has_a_name_of_its_own():
     assert len(subsets) == 4  # PT Sans and PT Serif Bold in each layer
     assert all("+Komek-" in name for name in subsets)
     assert len(set(subsets)) == 4
+
+
+# Real names that wrap in 26 pt type: the name and its Latin spelling must still fit their slot.
+LONG_NAMES = [
+    ("Хаджимухаммедова Шахризада Шамшидиновна", "Khadzhimukhammedova Shakhrizada"),
+    ("МУХАММЕДЖАНОВА ШОЛПАН ЖУМАМУРАТОВНА", "Mukhammedzhanova Sholpan"),
+    (
+        "Құрманғазиева-Әбілқасымова Гүлжаһан-Айгерім Нұрсұлтанқызы",
+        "Kurmangaziyeva-Abilkassymova Gulzhahan-Aigerim",
+    ),
+]
+
+
+@pytest.mark.django_db
+def test_long_names_leave_room_for_the_latin_spelling_on_the_certificate():
+    def name_to_course_mm(name, latin):
+        pdf = pdf_of(make_certificate(holder_name=name, holder_name_latin=latin))
+        return box_mm(pdf, "курсты")[0] - box_mm(pdf, name.split()[-1])[1]
+
+    usual = name_to_course_mm("Сейітова Айгерім Бекқызы", "Aigerim Seitova")
+
+    for name, latin in LONG_NAMES:
+        # The Latin line sits between the name and the course, as under a short name: a name
+        # too tall for its slot would push it out of the slot, where it is cut off.
+        assert name_to_course_mm(name, latin) == pytest.approx(usual, abs=1.0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "latin"), LONG_NAMES)
+def test_long_names_and_their_latin_spelling_fit_above_the_level_on_the_badge(name, latin):
+    pdf = pdf_of(
+        make_certificate(kind=Certificate.BADGE, holder_name=name, holder_name_latin=latin)
+    )
+
+    _, latin_bottom = box_mm(pdf, latin.split()[-1])
+    level_top, _ = box_mm(pdf, "Деңгей")
+    assert latin_bottom < level_top - 1
+
+
+@pytest.mark.django_db
+def test_a_logo_whose_file_is_gone_is_left_out_and_the_certificate_is_still_made():
+    logo = Image.objects.create(title="Logo", file=png_file("logo.png", (200, 200)))
+    Path(logo.file.path).unlink()
+    certificate = make_certificate()
+
+    context = certificate_context(certificate, settings_obj=issuer(logo=logo))
+    pdf = render_pdf(context)
+
+    assert context["logo_path"] is None
+    assert image_sizes(pdf) == [qr_size(certificate)]
+    assert certificate.public_code in text_of(pdf)
+
+
+def qr_size(certificate):
+    return PILImage.open(io.BytesIO(qr_png(certificate.verify_url))).size
