@@ -247,13 +247,12 @@ def render_pdf(context: dict) -> bytes:
 
 class _NameType(NamedTuple):
     """How a design prints the holder's name, as its stylesheet does (sizes in pt): the sizes to
-    try, largest first, and the Latin spelling in a smaller line below (its line height is the
-    name's, which it inherits)."""
+    try, largest first, and the Latin spelling in a smaller line below, in the name's line
+    height, which it inherits."""
 
     sizes: tuple
     line_height: float
     latin_size: float
-    latin_line_height: float
     latin_gap: float
     latin_spacing: float
     latin_uppercase: bool
@@ -295,7 +294,6 @@ CERTIFICATE = _Design(
         sizes=(30, 28, 26, 24, 22, 20, 19, 18, 17, 16, 15, 14, 13, 12),
         line_height=1.1,
         latin_size=9,
-        latin_line_height=1.1,
         latin_gap=1.2 * PT_PER_MM,
         latin_spacing=1.5,
         latin_uppercase=True,
@@ -308,7 +306,6 @@ BADGE = _Design(
         sizes=(9, 8.5, 8, 7.5, 7, 6.5, 6, 5.5),
         line_height=1.12,
         latin_size=5,
-        latin_line_height=1.12,
         latin_gap=0.4 * PT_PER_MM,
         latin_spacing=0.4,
         latin_uppercase=False,
@@ -327,7 +324,7 @@ def name_size(holder_name, holder_name_latin, name_type, slot):
         latin = holder_name_latin.upper() if name_type.latin_uppercase else holder_name_latin
         n_lines = _n_lines(latin, SANS_FILE, name_type.latin_size, width, name_type.latin_spacing)
         latin_height = name_type.latin_gap + (
-            n_lines * name_type.latin_size * name_type.latin_line_height
+            n_lines * name_type.latin_size * name_type.line_height
         )
     for size in name_type.sizes:
         n_lines = _n_lines(holder_name, SERIF_BOLD_FILE, size, width)
