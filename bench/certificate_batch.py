@@ -22,8 +22,8 @@ def main():
     setup_django()
     from django.utils import timezone
 
+    from certification.certificates.tasks import render_certificate
     from certification.models import Certificate, Direction, Level
-    from certification.tasks import render_certificate
     from lms.celery import app
     from tests.factories import UserFactory
     from tests.workers import TEST_QUEUE, wait_until, worker

@@ -45,12 +45,12 @@ def run():
     from django.utils import timezone
     from weasyprint import HTML
 
-    from certification import rendering
+    from certification.certificates import rendering
     from certification.models import Certificate, CertificateSettings, Direction, Level
     from tests.factories import UserFactory
 
     course_fields = {
-        "kind": Certificate.COURSE,
+        "kind": Certificate.Kind.COURSE,
         "title_ru": "Первая помощь при остановке сердца и кровотечениях",
         "title_kk": "Жүрек тоқтағанда және қан кеткенде алғашқы көмек",
         "languages": "kk,ru",

@@ -51,7 +51,7 @@ def main():
 
     def save_empty():
         QuizAttempt.objects.create(
-            user=learner, quiz=quiz, number=next(numbers), status=QuizAttempt.SUBMITTED,
+            user=learner, quiz=quiz, number=next(numbers), status=QuizAttempt.Status.SUBMITTED,
             submitted_at=timezone.now(),
         )  # fmt: skip
 

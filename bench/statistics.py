@@ -244,7 +244,7 @@ def coordinators():
     from django.utils import timezone
 
     from certification.models import Branch, Level, Volunteer
-    from certification.roles import coordinators_group
+    from certification.volunteers.roles import coordinators_group
     from lms.accounts.models import User
 
     made = []

@@ -79,7 +79,7 @@ def main():
     setup_django()
     from django.conf import settings
 
-    from certification import services
+    from certification.certificates import issuing, pipeline, verification
     from certification.models import Certificate
     from tests.certification.conftest import complete_course
     from tests.factories import UserFactory, home_page
@@ -87,11 +87,11 @@ def main():
 
     home_page()
     holder = UserFactory(email="employer-check@example.kz")
-    with_rendering = services.enqueue_rendering
-    services.enqueue_rendering = lambda certificate_id: None
+    with_rendering = issuing.enqueue_rendering
+    issuing.enqueue_rendering = lambda certificate_id: None
     complete_course(holder, certificate_validity_months=24)
-    services.enqueue_rendering = with_rendering
-    certificate = services.render(certificate_id=Certificate.objects.get(holder=holder).pk)
+    issuing.enqueue_rendering = with_rendering
+    certificate = pipeline.render(certificate_id=Certificate.objects.get(holder=holder).pk)
 
     port = free_port()
     env = {
@@ -132,7 +132,7 @@ def main():
 
     # Counts wait in the cache for beat; store them as beat would. Without Redis each gunicorn
     # worker keeps its last seconds of counts in memory, so fewer are reported than were made.
-    services.flush_verification_counts()
+    verification.flush_verification_counts()
     n_verifications = Certificate.objects.get(pk=certificate.pk).n_verifications
     report(
         "verify_load",

@@ -10,7 +10,7 @@ class CertificationConfig(AppConfig):
         from wagtail.permissions import register_permission_policy
 
         from . import receivers  # noqa: F401  (connects the course-completion receiver)
+        from .certificates.admin import CertificatePermissionPolicy
         from .models import Certificate
-        from .viewsets import CertificatePermissionPolicy
 
         register_permission_policy(Certificate, CertificatePermissionPolicy(Certificate))

@@ -7,13 +7,14 @@ from django.dispatch import receiver
 from courses.models import CoursePage
 from courses.signals import course_completed
 
-from . import selectors, services, volunteers
+from .certificates import issuer, issuing, verification
 from .models import Certificate, CertificateSettings, Level, LevelRequirement, Volunteer
+from .volunteers import services as volunteers
 
 
 @receiver(course_completed, sender=CoursePage, dispatch_uid="certification.course_certificate")
 def issue_course_certificate(sender, enrolment, **kwargs):
-    services.issue_for_course(enrolment=enrolment)
+    issuing.issue_for_course(enrolment=enrolment)
 
 
 @receiver(course_completed, sender=CoursePage, dispatch_uid="certification.progression")
@@ -25,12 +26,12 @@ def advance_on_course_completed(sender, enrolment, **kwargs):
 
 @receiver(post_save, sender=Certificate, dispatch_uid="certification.forget_record")
 def forget_cached_record(sender, instance, **kwargs):
-    transaction.on_commit(lambda: selectors.forget_record(instance.public_code))
+    transaction.on_commit(lambda: verification.forget_record(instance.public_code))
 
 
 @receiver(post_save, sender=CertificateSettings, dispatch_uid="certification.forget_issuer")
 def forget_cached_issuer(sender, instance, **kwargs):
-    transaction.on_commit(services.forget_issuer_name)
+    transaction.on_commit(issuer.forget_issuer_name)
 
 
 @receiver(pre_delete, sender=CoursePage, dispatch_uid="certification.keep_course_requirements")

@@ -87,7 +87,7 @@ register_snippet(CertificationGroup)
 
 @hooks.register("register_admin_viewset")
 def register_certificate_viewset():
-    from .viewsets import CertificateViewSet
+    from .certificates.admin import CertificateViewSet
 
     return CertificateViewSet()
 

@@ -25,6 +25,8 @@ from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.rich_text import expand_db_html
 
+from lms.exports import SafeSpreadsheetExport
+
 from . import importers
 from .blocks import QuizStreamBlock
 from .importers import services as import_services
@@ -32,7 +34,7 @@ from .importers.gift_export import export_gift, quiz_items
 from .models import QuizAttempt, QuizPage
 from .selectors import quiz_results
 
-FINISHED = ~Q(attempts__status=QuizAttempt.OPEN)
+FINISHED = ~Q(attempts__status=QuizAttempt.Status.OPEN)
 
 
 def editable_quizzes(user):
@@ -53,7 +55,7 @@ class PercentColumn(Column):
         return "—" if value is None else f"{value:.0f}%"
 
 
-class QuizResultsIndexView(ReportView):
+class QuizResultsIndexView(SafeSpreadsheetExport, ReportView):
     page_title = _("Quiz results")
     header_icon = "help"
     index_url_name = "quiz_results:index"
@@ -110,7 +112,7 @@ class QuizResultsIndexView(ReportView):
         return list(quizzes)
 
 
-class QuizResultsView(ReportView):
+class QuizResultsView(SafeSpreadsheetExport, ReportView):
     header_icon = "help"
     index_url_name = "quiz_results:detail"
     index_results_url_name = "quiz_results:detail_results"

@@ -173,7 +173,7 @@ def learner_dashboard(*, user):
         )
     attempts = (
         QuizAttempt.objects.filter(user=user)
-        .exclude(status=QuizAttempt.OPEN)
+        .exclude(status=QuizAttempt.Status.OPEN)
         .select_related("quiz")
         .order_by("-submitted_at")[:20]
     )
@@ -182,7 +182,7 @@ def learner_dashboard(*, user):
 
 def quiz_results(*, quiz):
     """Per-quiz statistics for instructors: attempts, pass rate, mean score, per question."""
-    finished = QuizAttempt.objects.filter(quiz=quiz).exclude(status=QuizAttempt.OPEN)
+    finished = QuizAttempt.objects.filter(quiz=quiz).exclude(status=QuizAttempt.Status.OPEN)
     totals = finished.aggregate(
         n_attempts=Count("id"),
         n_passed=Count("id", filter=Q(passed=True)),

@@ -187,7 +187,7 @@ def start_attempt(*, user, quiz: QuizPage, now=None) -> QuizAttempt:
             return _start_attempt(user=user, quiz=quiz, now=now)
     except IntegrityError:
         # Two tabs pressed "Start" together: the other request created the attempt.
-        return QuizAttempt.objects.get(user=user, quiz=quiz, status=QuizAttempt.OPEN)
+        return QuizAttempt.objects.get(user=user, quiz=quiz, status=QuizAttempt.Status.OPEN)
 
 
 def _start_attempt(*, user, quiz, now):
@@ -196,7 +196,9 @@ def _start_attempt(*, user, quiz, now):
     if current is not None:
         if not is_past_deadline(current, now):
             return current
-        _finish(current, grading_answers_from_draft(current), status=QuizAttempt.EXPIRED, now=now)
+        _finish(
+            current, grading_answers_from_draft(current), status=QuizAttempt.Status.EXPIRED, now=now
+        )
     if quiz.max_attempts and len(attempts) >= quiz.max_attempts:
         raise LearningError(
             ngettext(
@@ -265,10 +267,13 @@ def submit_attempt(*, attempt: QuizAttempt, form, now=None) -> QuizAttempt:
             raise LearningError(_("This attempt has already been submitted."))
         if is_past_deadline(attempt, now):
             return _finish(
-                attempt, grading_answers_from_draft(attempt), status=QuizAttempt.EXPIRED, now=now
+                attempt,
+                grading_answers_from_draft(attempt),
+                status=QuizAttempt.Status.EXPIRED,
+                now=now,
             )
         answers = grading.parse_answers(attempt.questions, form)
-        return _finish(attempt, answers, status=QuizAttempt.SUBMITTED, now=now)
+        return _finish(attempt, answers, status=QuizAttempt.Status.SUBMITTED, now=now)
 
 
 def _finish(attempt, answers, *, status, now):
@@ -305,19 +310,21 @@ def close_expired_attempts(*, now=None) -> int:
     """Close attempts whose time ran out while the learner was away (run by Celery beat)."""
     now = now or timezone.now()
     n_closed = 0
-    expired = QuizAttempt.objects.filter(status=QuizAttempt.OPEN, deadline__lt=now - SUBMIT_GRACE)
+    expired = QuizAttempt.objects.filter(
+        status=QuizAttempt.Status.OPEN, deadline__lt=now - SUBMIT_GRACE
+    )
     for attempt_id in expired.values_list("pk", flat=True):
         with transaction.atomic():
             attempt = (
                 QuizAttempt.objects.select_for_update()
-                .filter(pk=attempt_id, status=QuizAttempt.OPEN)
+                .filter(pk=attempt_id, status=QuizAttempt.Status.OPEN)
                 .first()
             )
             if attempt is not None:
                 _finish(
                     attempt,
                     grading_answers_from_draft(attempt),
-                    status=QuizAttempt.EXPIRED,
+                    status=QuizAttempt.Status.EXPIRED,
                     now=now,
                 )
                 n_closed += 1

@@ -4,10 +4,11 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from wagtail.rich_text import expand_db_html
 
 from . import grading, services
@@ -37,15 +38,6 @@ def learner_gate(request, page):
     return course, None
 
 
-def post_only(view):
-    def wrapped(request, *args, **kwargs):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def item_context(request, page, course):
     progress = course_progress(user=request.user, course=course, current=page)
     items = progress.items
@@ -64,7 +56,7 @@ def redirect_to_next_step(request, course):
 # Course -----------------------------------------------------------------------------------------
 
 
-@post_only
+@require_POST
 def enrol(request, course):
     if not request.user.is_authenticated:
         return redirect_to_login(course.get_url(request))
@@ -99,7 +91,7 @@ def lesson(request, page, *, check=None):
     return TemplateResponse(request, page.get_template(request), context)
 
 
-@post_only
+@require_POST
 def complete_lesson(request, page):
     course, refusal = learner_gate(request, page)
     if refusal:
@@ -112,7 +104,7 @@ def complete_lesson(request, page):
     return redirect_to_next_step(request, course)
 
 
-@post_only
+@require_POST
 def video_progress(request, page):
     _course, refusal = learner_gate(request, page)
     if refusal:
@@ -143,7 +135,7 @@ def video_progress(request, page):
     )
 
 
-@post_only
+@require_POST
 def knowledge_check(request, page, question_id):
     _course, refusal = learner_gate(request, page)
     if refusal:
@@ -189,7 +181,7 @@ def quiz_overview(request, page):
     return TemplateResponse(request, page.get_template(request), context)
 
 
-@post_only
+@require_POST
 def start_attempt(request, page):
     _course, refusal = learner_gate(request, page)
     if refusal:
@@ -230,7 +222,7 @@ def take_attempt(request, page, number):
             messages.error(request, str(learning_error))
             return redirect(page.get_url(request))
         else:
-            if attempt.status == QuizAttempt.EXPIRED:
+            if attempt.status == QuizAttempt.Status.EXPIRED:
                 messages.warning(
                     request,
                     _(
@@ -248,6 +240,11 @@ def take_attempt(request, page, number):
             "questions": [with_values(item, values) for item in attempt.layout],
             "seconds_left": attempt.seconds_left(),
             "save_url": attempt_url(request, page, attempt, "attempt_save"),
+            "quiz_strings": {
+                "timeUp": _("Time is up. Submitting your answers…"),
+                "saved": _("Answers saved"),
+                "saveFailed": _("Could not save: check your connection."),
+            },
         }
     )
     return TemplateResponse(
@@ -255,7 +252,7 @@ def take_attempt(request, page, number):
     )
 
 
-@post_only
+@require_POST
 def save_attempt(request, page, number):
     _course, refusal = learner_gate(request, page)
     if refusal:
@@ -297,10 +294,12 @@ def attempt_result(request, page, number):
                 "item": item,
                 "grade": grade,
                 "your_answer": describe_answer(question, answer),
-                "feedback": [*grade.feedback] if mode != page.SCORE_ONLY else [],
-                "general_feedback": question["feedback"] if mode != page.SCORE_ONLY else "",
+                "feedback": [*grade.feedback] if mode != page.Feedback.SCORE_ONLY else [],
+                "general_feedback": question["feedback"]
+                if mode != page.Feedback.SCORE_ONLY
+                else "",
                 "correct_answer": grading.correct_answer_text(question)
-                if mode == page.CORRECT_ANSWERS
+                if mode == page.Feedback.CORRECT_ANSWERS
                 else "",
             }
         )
@@ -312,7 +311,7 @@ def attempt_result(request, page, number):
         {
             "attempt": attempt,
             "review": review,
-            "show_questions": mode != page.SCORE_ONLY,
+            "show_questions": mode != page.Feedback.SCORE_ONLY,
             "can_retry": not attempt.passed
             and (page.max_attempts is None or n_used < page.max_attempts),
             "enrolment": Enrolment.objects.filter(user=request.user, course=course).first(),

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "lms.accounts",
     "courses",
     "certification",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -279,8 +280,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 
-# Public verification is rate-limited per client address (django-ratelimit, on the cache above;
-# production needs the shared Redis cache). Behind a proxy, name the header with the client IP.
+# Public verification is rate-limited per client address (a fixed-window counter on the cache
+# above, certification/certificates/verification.py; production needs the shared Redis cache).
+# Behind a proxy, name the header with the client IP (the join form's limit reads it too).
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", "60/m")
 # Applications to join land in coordinators' queues: a few per client address an hour.
 JOIN_RATE_LIMIT = env("JOIN_RATE_LIMIT", "10/h")

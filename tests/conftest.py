@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from lms.celery import app as celery_app
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -30,3 +31,11 @@ def volunteer(db):
 def media_in_tmp(settings, tmp_path):
     """Uploads and generated files go to a temporary folder, never into the checkout's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def no_language_left_active():
+    """A request through LocaleMiddleware leaves its language active in the thread: each test
+    starts in the default language, whatever the one before it asked for."""
+    yield
+    translation.deactivate()

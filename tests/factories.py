@@ -204,7 +204,7 @@ def make_member(
 
 def make_coordinator(*, branch_slug="almaty", **user_fields):
     """A coordinator of a branch: a member at coordinator level in the Coordinators group."""
-    from certification import roles
+    from certification.volunteers import roles
 
     member = make_member(branch_slug=branch_slug, level_slug="coordinator", **user_fields)
     member.user.groups.add(roles.coordinators_group())
@@ -212,7 +212,7 @@ def make_coordinator(*, branch_slug="almaty", **user_fields):
 
 
 def make_instructor(**user_fields):
-    from certification import roles
+    from certification.volunteers import roles
 
     user = UserFactory(**user_fields)
     user.groups.add(roles.instructors_group())

@@ -12,12 +12,12 @@ from lms.celery import app  # noqa: F401  (the app Celery loads from this module
 def stall_rendering(**kwargs):
     from django.db.models import F
 
-    from certification import services
+    from certification.certificates import pipeline
     from certification.models import Certificate
 
-    if getattr(services.render, "stalls", False):
+    if getattr(pipeline.render, "stalls", False):
         return
-    real_render = services.render
+    real_render = pipeline.render
 
     def stalling_render(*, certificate_id):
         # Mark the start as the real service does, then stall where a crash hurts most.
@@ -28,4 +28,4 @@ def stall_rendering(**kwargs):
         return real_render(certificate_id=certificate_id)
 
     stalling_render.stalls = True
-    services.render = stalling_render
+    pipeline.render = stalling_render

@@ -188,14 +188,10 @@ class LessonPage(CourseItemMixin, RoutablePageMixin, Page):
 
 
 class QuizPage(CourseItemMixin, RoutablePageMixin, Page):
-    SCORE_ONLY = "score"
-    PER_QUESTION = "per_question"
-    CORRECT_ANSWERS = "correct_answers"
-    FEEDBACK_CHOICES = [
-        (SCORE_ONLY, _("Score only")),
-        (PER_QUESTION, _("Score and per-question feedback")),
-        (CORRECT_ANSWERS, _("Score, feedback and correct answers")),
-    ]
+    class Feedback(models.TextChoices):
+        SCORE_ONLY = "score", _("Score only")
+        PER_QUESTION = "per_question", _("Score and per-question feedback")
+        CORRECT_ANSWERS = "correct_answers", _("Score, feedback and correct answers")
 
     intro = RichTextField(
         _("introduction"), blank=True, features=["bold", "italic", "ol", "ul", "link"]
@@ -229,8 +225,8 @@ class QuizPage(CourseItemMixin, RoutablePageMixin, Page):
     feedback_mode = models.CharField(
         _("after submitting, learners see"),
         max_length=20,
-        choices=FEEDBACK_CHOICES,
-        default=PER_QUESTION,
+        choices=Feedback.choices,
+        default=Feedback.PER_QUESTION,
     )
     questions = StreamField(QuizStreamBlock(), verbose_name=_("questions"), blank=True)
 

@@ -88,21 +88,17 @@ class VideoProgress(models.Model):
 
 
 class QuizAttempt(models.Model):
-    OPEN = "open"
-    SUBMITTED = "submitted"
-    EXPIRED = "expired"
-    STATUS_CHOICES = [
-        (OPEN, _("in progress")),
-        (SUBMITTED, _("submitted")),
-        (EXPIRED, _("time ran out")),
-    ]
+    class Status(models.TextChoices):
+        OPEN = "open", _("in progress")
+        SUBMITTED = "submitted", _("submitted")
+        EXPIRED = "expired", _("time ran out")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
     )
     quiz = models.ForeignKey("courses.QuizPage", on_delete=models.CASCADE, related_name="attempts")
     number = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=OPEN)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     started_at = models.DateTimeField(default=timezone.now)
     deadline = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -141,7 +137,7 @@ class QuizAttempt(models.Model):
 
     @property
     def is_open(self):
-        return self.status == self.OPEN
+        return self.status == self.Status.OPEN
 
     def seconds_left(self, now=None):
         if self.deadline is None:

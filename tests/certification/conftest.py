@@ -26,10 +26,10 @@ def complete_course(user, **course_fields):
 @pytest.fixture
 def issued_certificate(holder, django_capture_on_commit_callbacks):
     """A rendered, issued course certificate (rendering run in-process, as a worker would)."""
-    from certification import services
+    from certification.certificates import pipeline
     from certification.models import Certificate
 
     with django_capture_on_commit_callbacks(execute=False):
         complete_course(holder, slug="first-aid", certificate_validity_months=24)
     certificate = Certificate.objects.get(holder=holder)
-    return services.render(certificate_id=certificate.pk)
+    return pipeline.render(certificate_id=certificate.pk)

@@ -183,7 +183,7 @@ def test_answers_arriving_after_the_time_limit_are_not_accepted(enrolled, course
 
     attempt = services.submit_attempt(attempt=attempt, form=right_answer(attempt))
 
-    assert attempt.status == QuizAttempt.EXPIRED
+    assert attempt.status == QuizAttempt.Status.EXPIRED
     assert attempt.passed is False  # graded from the answer saved in time, not the late one
 
 
@@ -200,7 +200,7 @@ def test_the_beat_task_closes_attempts_whose_time_ran_out(enrolled):
     assert services.close_expired_attempts() == 1
 
     attempt.refresh_from_db()
-    assert attempt.status == QuizAttempt.EXPIRED
+    assert attempt.status == QuizAttempt.Status.EXPIRED
     assert attempt.passed is True
 
 

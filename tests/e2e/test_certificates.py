@@ -2,6 +2,7 @@
 checks it on a phone."""
 
 import pytest
+from playwright.sync_api import expect
 
 from certification.models import Certificate
 from tests.certification.conftest import complete_course
@@ -25,7 +26,7 @@ def test_the_certificate_appears_without_a_reload_and_verifies_on_a_phone(
     phone.get_by_label("Пароль").fill(password)
     phone.get_by_role("button", name="Войти").click()
     phone.wait_for_url(f"{base}/ru/certificates/")
-    assert phone.locator("[data-pending]").is_visible()
+    expect(phone.locator("[data-pending]")).to_be_visible()
     screenshot(phone, "certificate-being-prepared-phone")
 
     with worker(TEST_QUEUE):
@@ -44,7 +45,7 @@ def test_the_certificate_appears_without_a_reload_and_verifies_on_a_phone(
     page = employer.new_page()
     page.goto(f"{base}/verify/{certificate.public_code.lower().replace('-', '')}/")
     assert page.url == f"{base}/verify/{certificate.public_code}/"
-    assert page.locator(".verdict--valid").is_visible()
-    assert page.get_by_text("Сейітова Айгерім Бекқызы").is_visible()
+    expect(page.locator(".verdict--valid")).to_be_visible()
+    expect(page.get_by_text("Сейітова Айгерім Бекқызы")).to_be_visible()
     screenshot(page, "verify-valid-phone")
     employer.close()

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 
@@ -18,7 +19,7 @@ def test_home_page_loads_in_each_language_on_a_phone(live_server, demo_site, pho
     title, login = EXPECTED[language]
     assert phone.locator("html").get_attribute("lang") == language
     assert phone.get_by_role("heading", level=1).inner_text() == title
-    assert phone.get_by_role("link", name=login).is_visible()
+    expect(phone.get_by_role("link", name=login)).to_be_visible()
     screenshot(phone, f"home-{language}-phone")
 
 

@@ -5,13 +5,14 @@ from pathlib import Path
 
 import pytest
 from django.core.files import File
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 from tests.factories import UserFactory, make_course, rich
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DEMO = Path(__file__).resolve().parents[2] / "courses" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "demo" / "media"
 
 
 def question(kind, prompt, **fields):
@@ -91,18 +92,18 @@ def test_a_learner_completes_a_course_on_a_phone(live_server, video_course, phon
     phone.get_by_label("Неверно", exact=True).check()
     screenshot(phone, "quiz-attempt-phone")
     phone.get_by_role("button", name="Отправить ответы").click()
-    assert phone.get_by_role("heading", name="Тест не сдан").is_visible()
-    assert phone.get_by_text("Правильный ответ: 100–120 в минуту").is_visible()
+    expect(phone.get_by_role("heading", name="Тест не сдан")).to_be_visible()
+    expect(phone.get_by_text("Правильный ответ: 100–120 в минуту")).to_be_visible()
     screenshot(phone, "quiz-failed-phone")
 
     phone.get_by_role("button", name="Попробовать ещё раз").click()
     phone.get_by_label("100–120 в минуту").check()
     phone.get_by_label("Неверно", exact=True).check()
     phone.get_by_role("button", name="Отправить ответы").click()
-    assert phone.get_by_role("heading", name="Тест сдан").is_visible()
-    assert phone.get_by_text("Курс пройден!").is_visible()
+    expect(phone.get_by_role("heading", name="Тест сдан")).to_be_visible()
+    expect(phone.get_by_text("Курс пройден!")).to_be_visible()
     screenshot(phone, "quiz-passed-phone")
 
     phone.goto(f"{base}/ru/learning/")
-    assert phone.get_by_text("Пройден").is_visible()
+    expect(phone.get_by_text("Пройден")).to_be_visible()
     screenshot(phone, "my-learning-phone")

@@ -4,6 +4,7 @@ confirms the hours they log; they are promoted and the level certificate verifie
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from certification.models import (
     Branch,
@@ -69,7 +70,7 @@ def test_a_newcomer_climbs_to_senior_volunteer(live_server, movement, phone, des
     screenshot(phone, "join-filled-phone")
     phone.get_by_role("button", name="Отправить заявку").click()
     phone.wait_for_url(f"{base}/ru/volunteer/")
-    assert phone.locator(".ladder__step--current").get_by_text("Новичок").is_visible()
+    expect(phone.locator(".ladder__step--current").get_by_text("Новичок")).to_be_visible()
     screenshot(phone, "path-newcomer-phone")
 
     # The newcomer course, linked from the path.
@@ -77,10 +78,12 @@ def test_a_newcomer_climbs_to_senior_volunteer(live_server, movement, phone, des
     phone.get_by_role("button", name="Записаться бесплатно").click()
     phone.get_by_role("button", name="Урок прочитан").click()
     phone.goto(f"{base}/ru/volunteer/")
-    assert phone.locator(".ladder__step--current").get_by_text("Волонтёр").is_visible()
+    expect(phone.locator(".ladder__step--current").get_by_text("Волонтёр")).to_be_visible()
 
     with worker(TEST_QUEUE):
-        badge = Certificate.objects.get(holder__email="dana@example.kz", kind=Certificate.BADGE)
+        badge = Certificate.objects.get(
+            holder__email="dana@example.kz", kind=Certificate.Kind.BADGE
+        )
         wait_until(lambda: Certificate.objects.get(pk=badge.pk).status == "issued", what="badge")
 
         # Hours logged by the volunteer...
@@ -88,20 +91,24 @@ def test_a_newcomer_climbs_to_senior_volunteer(live_server, movement, phone, des
         phone.get_by_label("Мероприятие").fill("Шымкентский полумарафон")
         phone.get_by_label(re.compile(r"^Часы")).fill("4")
         phone.get_by_role("button", name="Записать часы").click()
-        assert phone.get_by_text("ожидает подтверждения").first.is_visible()
+        expect(phone.get_by_text("ожидает подтверждения").first).to_be_visible()
 
         # ...confirmed by the coordinator of their branch.
         log_in(desktop, base, coordinator.email, password, "/ru/coordination/hours/")
-        assert desktop.get_by_text("Шымкентский полумарафон", exact=True).is_visible()
+        expect(desktop.get_by_text("Шымкентский полумарафон", exact=True)).to_be_visible()
         screenshot(desktop, "coordinator-hours-queue-desktop")
         desktop.get_by_role("button", name="✓ Подтвердить", exact=True).click()
         desktop.wait_for_load_state()
 
         phone.goto(f"{base}/ru/volunteer/")
-        assert phone.locator(".ladder__step--current").get_by_text("Опытный волонтёр").is_visible()
+        expect(
+            phone.locator(".ladder__step--current").get_by_text("Опытный волонтёр")
+        ).to_be_visible()
         screenshot(phone, "path-promoted-phone")
         level_certificate = Certificate.objects.get(
-            holder__email="dana@example.kz", kind=Certificate.LEVEL, level__slug="senior-volunteer"
+            holder__email="dana@example.kz",
+            kind=Certificate.Kind.LEVEL,
+            level__slug="senior-volunteer",
         )
         wait_until(
             lambda: Certificate.objects.get(pk=level_certificate.pk).status == "issued",
@@ -109,7 +116,7 @@ def test_a_newcomer_climbs_to_senior_volunteer(live_server, movement, phone, des
         )
 
     phone.goto(f"{base}/verify/{level_certificate.public_code}/")
-    assert phone.locator(".verdict--valid").is_visible()
-    assert phone.get_by_text("Ахметова Дана").is_visible()
-    assert phone.get_by_text("Опытный волонтёр").first.is_visible()
+    expect(phone.locator(".verdict--valid")).to_be_visible()
+    expect(phone.get_by_text("Ахметова Дана")).to_be_visible()
+    expect(phone.get_by_text("Опытный волонтёр").first).to_be_visible()
     screenshot(phone, "verify-level-certificate-phone")

@@ -5,7 +5,8 @@
   "use strict";
   const form = document.querySelector("[data-quiz-form]");
   if (!form) return;
-  const strings = window.KOMEK_QUIZ || {};
+  const stringsElement = document.getElementById("quiz-strings");
+  const strings = stringsElement ? JSON.parse(stringsElement.textContent) : {};
   const status = form.querySelector("[data-save-status]");
   const SAVE_EVERY_MS = 20000;
   let dirty = false;

@@ -1,0 +1,496 @@
+"""Statistics for coordinators: a handful of GROUP BY queries over the scope, shaped into tables.
+
+Every number on the statistics page comes from one of the aggregate queries below (each served
+by an index, see bench/statistics.py); nothing is counted row by row in Python. Each table also
+carries chart-ready shares, so templates draw bars without arithmetic.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import pairwise
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from wagtail.models import Page
+
+from courses.models import Enrolment, QuizAttempt
+
+from ..models import Certificate, Direction, Level, PracticalActivity, Volunteer
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: object
+    share: float  # 0–100: the bar's length relative to the chart's longest
+
+
+@dataclass(frozen=True)
+class Chart:
+    """`bars`: one bar per item; `stacked`: items split into `legend` segments; `columns`: one
+    group of columns per item (e.g. month), one column per `legend` series."""
+
+    kind: str
+    items: tuple
+    legend: tuple = ()
+    largest: object = None  # the value of a full-length bar, for a scale
+
+
+@dataclass(frozen=True)
+class ChartItem:
+    label: str
+    total: object
+    parts: tuple[Bar, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    headings: tuple
+    rows: tuple
+    chart: Chart | None = None
+    note: str = ""
+    n_label_columns: int = 1  # leading columns of words; the rest are numbers
+
+
+@dataclass
+class Statistics:
+    start: datetime.date
+    end: datetime.date
+    tables: list[Table] = field(default_factory=list)
+    totals: dict = field(default_factory=dict)
+
+    def table(self, key):
+        return next((table for table in self.tables if table.key == key), None)
+
+
+def default_period(today=None):
+    """The last twelve months, this one included."""
+    today = today or timezone.localdate()
+    month = today.month - 11
+    year = today.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return datetime.date(year, month, 1), today
+
+
+def share(value, largest):
+    if not largest or not value:
+        return 0.0
+    return round(100 * float(value) / float(largest), 1)
+
+
+def months_between(start, end):
+    months = []
+    month = start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def day_bounds(start, end):
+    """[start 00:00, the day after end 00:00) in the current time zone."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(start, datetime.time.min, tzinfo=zone),
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone),
+    )
+
+
+# Queries -----------------------------------------------------------------------------------------
+
+
+def for_learners(queryset, scope, field="user_id"):
+    """Learning rows of the scope: every learner for an all-branches scope (the whole platform),
+    otherwise only members of the scope's branches."""
+    if scope.sees_all:
+        return queryset
+    return queryset.filter(**{f"{field}__in": scope.member_user_ids()})
+
+
+def volunteers_by_branch_and_level(scope):
+    return {
+        (row["branch_id"], row["level_id"]): row["n"]
+        for row in scope.volunteers()
+        .order_by()
+        .values("branch_id", "level_id")
+        .annotate(n=Count("*"))
+    }
+
+
+def volunteers_by_direction_and_level(scope):
+    through = Volunteer.directions.through.objects.all()
+    if not scope.sees_all:
+        through = through.filter(volunteer__branch_id__in=scope.branch_ids)
+    return {
+        (row["direction_id"], row["volunteer__level_id"]): row["n"]
+        for row in through.order_by()
+        .values("direction_id", "volunteer__level_id")
+        .annotate(n=Count("*"))
+    }
+
+
+def learning_by_month(scope, start, end):
+    enrolled = counts_by_month(
+        for_learners(Enrolment.objects.all(), scope), "enrolled_at", start, end
+    )
+    completed = counts_by_month(
+        for_learners(Enrolment.objects.all(), scope), "completed_at", start, end
+    )
+    return [(month, enrolled[month], completed[month]) for month in months_between(start, end)]
+
+
+def counts_by_month(queryset, field, start, end):
+    """{first day of month: rows whose `field` falls in it}, in one query.
+
+    Each month is a range condition on the raw column (FILTER clauses), so the index on `field`
+    answers the whole query and no row pays for a time zone conversion (as TruncMonth would).
+    """
+    months = months_between(start, end)
+    since, until = day_bounds(start, end)
+    zone = timezone.get_current_timezone()
+    edges = [since]
+    edges += [
+        datetime.datetime.combine(month, datetime.time.min, tzinfo=zone) for month in months[1:]
+    ]
+    edges.append(until)
+    counts = queryset.filter(**{f"{field}__gte": since, f"{field}__lt": until}).aggregate(
+        **{
+            f"m{n}": Count(field, filter=Q(**{f"{field}__gte": low, f"{field}__lt": high}))
+            for n, (low, high) in enumerate(pairwise(edges))
+        }
+    )
+    return {month: counts[f"m{n}"] or 0 for n, month in enumerate(months)}
+
+
+def quiz_results(scope, start, end):
+    since, until = day_bounds(start, end)
+    # Only finished attempts (submitted or timed out) have `submitted_at`: the range alone selects
+    # them, and the (submitted_at, quiz, passed, user) index answers without reading the table.
+    attempts = for_learners(
+        QuizAttempt.objects.filter(submitted_at__gte=since, submitted_at__lt=until), scope
+    )
+    rows = list(
+        attempts.order_by()
+        .values("quiz_id")
+        .annotate(n=Count("*"), n_passed=Count("quiz", filter=Q(passed=True)))
+    )
+    quizzes = {
+        page.pk: page
+        for page in Page.objects.filter(pk__in=[row["quiz_id"] for row in rows]).select_related(
+            "locale"
+        )
+    }
+    parent_paths = {page.path[: -Page.steplen] for page in quizzes.values()}
+    courses = dict(Page.objects.filter(path__in=parent_paths).values_list("path", "title"))
+    results = []
+    for row in rows:
+        quiz = quizzes.get(row["quiz_id"])
+        if quiz is None:
+            continue
+        results.append(
+            {
+                "course": courses.get(quiz.path[: -Page.steplen], ""),
+                "quiz": quiz.title,
+                "language": quiz.locale.language_code,
+                "n_attempts": row["n"],
+                "n_passed": row["n_passed"],
+                "pass_rate": round(100 * row["n_passed"] / row["n"], 1) if row["n"] else None,
+            }
+        )
+    return sorted(results, key=lambda item: (item["course"], item["quiz"], item["language"]))
+
+
+def confirmed_hours(scope, start, end):
+    activities = PracticalActivity.objects.filter(
+        status=PracticalActivity.Status.CONFIRMED, date__gte=start, date__lte=end
+    )
+    if not scope.sees_all:
+        activities = activities.filter(volunteer__branch_id__in=scope.branch_ids)
+    return {
+        (row["volunteer__branch_id"], row["direction_id"]): (row["hours"], row["n"])
+        for row in activities.order_by()
+        .values("volunteer__branch_id", "direction_id")
+        .annotate(hours=Sum("hours"), n=Count("*"))
+    }
+
+
+def certificates_issued(scope, start, end):
+    """Certificates issued in the period (being prepared ones not yet), by holder's branch."""
+    since, until = day_bounds(start, end)
+    # A reissue (or a badge swapped on promotion) replaces a certificate: counted once.
+    certificates = Certificate.objects.filter(issued_at__gte=since, issued_at__lt=until).exclude(
+        status__in=[Certificate.Status.PENDING, Certificate.Status.REPLACED]
+    )
+    if not scope.sees_all:
+        certificates = certificates.filter(branch_id__in=scope.branch_ids)
+    return {
+        (row["branch_id"], row["kind"]): (row["n"], row["n_verified"], row["n_verifications"])
+        for row in certificates.order_by()
+        .values("branch_id", "kind")
+        .annotate(
+            n=Count("*"),
+            n_verified=Count("pk", filter=Q(n_verifications__gt=0)),
+            n_verifications=Sum("n_verifications"),
+        )
+    }
+
+
+# Tables ------------------------------------------------------------------------------------------
+
+
+def statistics(scope, *, start, end) -> Statistics:
+    branches = list(scope.branches().order_by("sort_order", "name_ru"))
+    levels = list(Level.objects.order_by("rank"))
+    directions = list(Direction.objects.order_by("sort_order", "name_ru"))
+    level_names = tuple(level.name for level in levels)
+
+    by_branch = volunteers_by_branch_and_level(scope)
+    by_direction = volunteers_by_direction_and_level(scope)
+    hours = confirmed_hours(scope, start, end)
+    certificates = certificates_issued(scope, start, end)
+
+    result = Statistics(start=start, end=end)
+    result.tables.append(
+        level_table(
+            "levels-by-branch",
+            _("Volunteers by level and branch"),
+            _("Branch"),
+            [(branch.pk, branch.name) for branch in branches],
+            levels,
+            by_branch,
+        )
+    )
+    result.tables.append(
+        level_table(
+            "levels-by-direction",
+            _("Volunteers by level and direction"),
+            _("Direction"),
+            [(direction.pk, direction.name) for direction in directions],
+            levels,
+            by_direction,
+            note=_("A volunteer working in several directions is counted in each of them."),
+        )
+    )
+    result.tables.append(learning_table(learning_by_month(scope, start, end), scope))
+    result.tables.append(quiz_table(quiz_results(scope, start, end)))
+    result.tables.append(hours_table(hours, directions))
+    result.tables.append(certificate_table(certificates))
+    if len(branches) > 1:
+        result.tables.append(branch_table(branches, by_branch, hours, certificates))
+    result.totals = {
+        "n_volunteers": sum(by_branch.values()),
+        "hours": sum((value[0] for value in hours.values()), Decimal(0)),
+        "n_certificates": sum(value[0] for value in certificates.values()),
+        "n_verifications": sum(value[2] or 0 for value in certificates.values()),
+        "level_names": level_names,
+    }
+    return result
+
+
+def level_table(key, title, label_heading, groups, levels, counts, note=""):
+    rows = []
+    items = []
+    for group_pk, name in groups:
+        values = [counts.get((group_pk, level.pk), 0) for level in levels]
+        rows.append((name, *values, sum(values)))
+    largest = max((row[-1] for row in rows), default=0)
+    for row in rows:
+        parts = tuple(
+            Bar(level.name, value, share(value, largest))
+            for level, value in zip(levels, row[1:-1], strict=True)
+        )
+        items.append(ChartItem(row[0], row[-1], parts))
+    return Table(
+        key=key,
+        title=title,
+        headings=(label_heading, *(level.name for level in levels), _("Total")),
+        rows=tuple(rows),
+        chart=Chart("stacked", tuple(items), legend=tuple(level.name for level in levels)),
+        note=note,
+    )
+
+
+def learning_table(months, scope):
+    largest = max((max(enrolled, completed) for _month, enrolled, completed in months), default=0)
+    items = tuple(
+        ChartItem(
+            month_label(month),
+            enrolled,
+            (
+                Bar(_("Enrolments"), enrolled, share(enrolled, largest)),
+                Bar(_("Completions"), completed, share(completed, largest)),
+            ),
+        )
+        for month, enrolled, completed in months
+    )
+    return Table(
+        key="learning",
+        title=_("Enrolments and completions by month"),
+        headings=(_("Month"), _("Enrolments"), _("Courses completed")),
+        rows=tuple(
+            (month_label(month), enrolled, completed) for month, enrolled, completed in months
+        ),
+        chart=Chart(
+            "columns", items, legend=(_("Enrolments"), _("Courses completed")), largest=largest
+        ),
+        note=_("All learners of the platform.")
+        if scope.sees_all
+        else _("Members of the branch only."),
+    )
+
+
+def month_label(month):
+    return date_format(month, "M Y")
+
+
+def quiz_table(results):
+    rows = tuple(
+        (
+            item["course"],
+            item["quiz"],
+            item["language"].upper(),
+            item["n_attempts"],
+            item["n_passed"],
+            item["pass_rate"],
+        )
+        for item in results
+    )
+    items = tuple(
+        ChartItem(
+            f"{item['course']} · {item['quiz']} ({item['language'].upper()})",
+            item["pass_rate"],
+            (Bar(item["quiz"], item["pass_rate"], item["pass_rate"] or 0.0),),
+        )
+        for item in results
+    )
+    return Table(
+        key="quizzes",
+        title=_("Quiz pass rates"),
+        headings=(
+            _("Course"),
+            _("Quiz"),
+            _("Language"),
+            _("Attempts"),
+            _("Passed"),
+            _("Pass rate, %"),
+        ),
+        rows=rows,
+        chart=Chart("bars", items),
+        note=_("Submitted attempts in the period; the pass rate is passed attempts of all."),
+        n_label_columns=3,
+    )
+
+
+def hours_table(hours, directions):
+    per_direction = defaultdict(lambda: [Decimal(0), 0])
+    for (_branch, direction_pk), (total, n) in hours.items():
+        per_direction[direction_pk][0] += total or 0
+        per_direction[direction_pk][1] += n
+    rows = tuple(
+        (direction.name, *per_direction.get(direction.pk, (Decimal(0), 0)))
+        for direction in directions
+    )
+    largest = max((row[1] for row in rows), default=0)
+    return Table(
+        key="hours",
+        title=_("Confirmed practical hours by direction"),
+        headings=(_("Direction"), _("Confirmed hours"), _("Activities")),
+        rows=rows,
+        chart=Chart(
+            "bars",
+            tuple(
+                ChartItem(name, total, (Bar(name, total, share(total, largest)),))
+                for name, total, _n in rows
+            ),
+        ),
+    )
+
+
+def certificate_table(certificates):
+    per_kind = defaultdict(lambda: [0, 0, 0])
+    for (_branch, kind), (n, n_verified, n_verifications) in certificates.items():
+        per_kind[kind][0] += n
+        per_kind[kind][1] += n_verified
+        per_kind[kind][2] += n_verifications or 0
+    rows = tuple(
+        (str(label), *per_kind.get(kind, (0, 0, 0))) for kind, label in Certificate.Kind.choices
+    )
+    largest = max((row[1] for row in rows), default=0)
+    return Table(
+        key="certificates",
+        title=_("Certificates issued and verified"),
+        headings=(
+            _("Kind"),
+            _("Issued"),
+            _("Verified at least once"),
+            _("Verifications"),
+        ),
+        rows=rows,
+        chart=Chart(
+            "stacked",
+            tuple(
+                ChartItem(
+                    name,
+                    n,
+                    (
+                        Bar(_("Verified at least once"), n_verified, share(n_verified, largest)),
+                        Bar(_("Not verified yet"), n - n_verified, share(n - n_verified, largest)),
+                    ),
+                )
+                for name, n, n_verified, _n_verifications in rows
+            ),
+            legend=(_("Verified at least once"), _("Not verified yet")),
+        ),
+        note=_("Certificates issued in the period, by the holder's branch."),
+    )
+
+
+def branch_table(branches, by_branch, hours, certificates):
+    volunteers = defaultdict(int)
+    for (branch_pk, _level), n in by_branch.items():
+        volunteers[branch_pk] += n
+    branch_hours = defaultdict(Decimal)
+    for (branch_pk, _direction), (total, _n) in hours.items():
+        branch_hours[branch_pk] += total or 0
+    issued = defaultdict(int)
+    verifications = defaultdict(int)
+    for (branch_pk, _kind), (n, _n_verified, n_verifications) in certificates.items():
+        issued[branch_pk] += n
+        verifications[branch_pk] += n_verifications or 0
+    rows = tuple(
+        (
+            branch.name,
+            volunteers[branch.pk],
+            branch_hours[branch.pk],
+            issued[branch.pk],
+            verifications[branch.pk],
+        )
+        for branch in branches
+    )
+    largest = max((row[2] for row in rows), default=0)
+    return Table(
+        key="branches",
+        title=_("Branches at a glance"),
+        headings=(
+            _("Branch"),
+            _("Volunteers"),
+            _("Confirmed hours"),
+            _("Certificates issued"),
+            _("Verifications"),
+        ),
+        rows=rows,
+        chart=Chart(
+            "bars",
+            tuple(
+                ChartItem(row[0], row[2], (Bar(row[0], row[2], share(row[2], largest)),))
+                for row in rows
+            ),
+        ),
+        note=_("Bars show confirmed hours in the period."),
+    )

@@ -1,0 +1,235 @@
+"""Load the demo content that `make run` shows: home page in three languages, courses, users.
+
+Idempotent: running it again changes nothing that already exists (passwords included).
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Locale, Page, Site
+
+from certification.models import (
+    Branch,
+    Certificate,
+    Direction,
+    Level,
+    LevelRequirement,
+    Skill,
+    Volunteer,
+)
+from certification.reference import (
+    ensure_branches_and_skills,
+    ensure_level_rules,
+    ensure_reference_data,
+)
+from certification.volunteers import roles
+from certification.volunteers import services as volunteers
+from demo.courses import complete_for_demo, seed_courses
+from lms.models import HomePage
+
+DEMO_USERS = [
+    # email, password, first name, last name, patronymic, Latin name, role
+    (
+        "admin@komek.local",
+        "komek-admin",
+        "Айгерим",
+        "Сапарова",
+        "Ерлановна",
+        "Aigerim Saparova",
+        "admin",
+    ),
+    (
+        "instructor@komek.local",
+        "komek-instructor",
+        "Дмитрий",
+        "Ковалёв",
+        "Сергеевич",
+        "Dmitriy Kovalev",
+        "instructor",
+    ),
+    (
+        "coordinator@komek.local",
+        "komek-coordinator",
+        "Асель",
+        "Жумабекова",
+        "Маратовна",
+        "Assel Zhumabekova",
+        "coordinator",
+    ),
+    (
+        "learner@komek.local",
+        "komek-learner",
+        "Әлихан",
+        "Нұрланұлы",
+        "",
+        "Alikhan Nurlanuly",
+        "learner",
+    ),
+]
+
+HOME_CONTENT = {
+    "ru": {
+        "title": "Komek — обучение медицинских волонтёров",
+        "lead": "Видеокурсы, интерактивные уроки и сертификаты для волонтёров-медиков: "
+        "от новичка до инструктора.",
+        "call_to_action_text": "Начать обучение",
+    },
+    "kk": {
+        "title": "Komek — медициналық волонтерлерді оқыту",
+        "lead": "Медик-волонтерлерге арналған бейнекурстар, интерактивті сабақтар және "
+        "сертификаттар: жаңа келгеннен нұсқаушыға дейін.",
+        "call_to_action_text": "Оқуды бастау",
+    },
+    "en": {
+        "title": "Komek — training for medical volunteers",
+        "lead": "Video courses, interactive lessons and certificates for medical volunteers, "
+        "from newcomer to instructor.",
+        "call_to_action_text": "Start learning",
+    },
+}
+
+
+class Command(BaseCommand):
+    help = "Create demo content and users (idempotent). Refused in production."
+
+    def handle(self, *args, **options):
+        if settings.IS_PRODUCTION:
+            raise CommandError("Demo content is for development only (KOMEK_ENV=production).")
+        with transaction.atomic():
+            self.ensure_locales()
+            ensure_reference_data(Direction, Level)
+            home = self.ensure_home_page()
+            first_aid, donation = seed_courses(home)
+            ensure_branches_and_skills(Branch, Skill, Direction)
+            ensure_level_rules(Level, LevelRequirement, Direction, Skill)
+            self.ensure_newcomer_course(first_aid)
+            created = self.ensure_users(roles.instructors_group(), roles.coordinators_group())
+            learner = get_user_model().objects.get(email="learner@komek.local")
+            if not hasattr(learner, "volunteer"):
+                volunteers.apply(
+                    user=learner,
+                    branch=Branch.objects.get(slug="almaty"),
+                    directions=Direction.objects.filter(slug__in=["first-aid", "blood-donation"]),
+                    city="Алматы",
+                    motivation="Хочу помогать людям и научиться первой помощи.",
+                )
+            if not learner.enrolments.filter(course=donation).exists():
+                complete_for_demo(learner, donation)
+            self.ensure_demo_activity(learner.volunteer)
+        self.stdout.write(self.style.SUCCESS("Demo content is ready."))
+        self.print_logins(created)
+
+    def ensure_locales(self):
+        for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
+            Locale.objects.get_or_create(language_code=code)
+
+    def ensure_home_page(self):
+        site = Site.objects.filter(is_default_site=True).first()
+        default_locale = Locale.objects.get(language_code=settings.LANGUAGE_CODE)
+        home = HomePage.objects.filter(locale=default_locale).first()
+        if home is None:
+            root = Page.get_first_root_node() or Page.add_root(
+                instance=Page(title="Root", slug="root", locale=default_locale)
+            )
+            home = root.add_child(
+                instance=HomePage(slug="komek", locale=default_locale, **HOME_CONTENT["ru"])
+            )
+        if site is None:
+            site = Site.objects.create(
+                hostname="localhost",
+                port=80,
+                root_page=home,
+                is_default_site=True,
+                site_name="Komek",
+            )
+        elif site.root_page_id != home.pk:
+            placeholder = site.root_page.specific
+            site.root_page = home
+            site.site_name = "Komek"
+            site.save()
+            # Wagtail's own "Welcome to your new Wagtail site!" page is not Komek content.
+            if not isinstance(placeholder, HomePage) and placeholder.depth == 2:
+                placeholder.delete()
+        for code, content in HOME_CONTENT.items():
+            locale = Locale.objects.get(language_code=code)
+            if code != settings.LANGUAGE_CODE and not home.has_translation(locale):
+                translation = home.copy_for_translation(locale)
+                for field, value in content.items():
+                    setattr(translation, field, value)
+                translation.save_revision().publish()
+        return home
+
+    def ensure_newcomer_course(self, course):
+        """The demo's first-aid course is the newcomer course: passing it makes a volunteer."""
+        volunteer = Level.objects.get(slug="volunteer")
+        if not LevelRequirement.objects.filter(level=volunteer, kind="course").exists():
+            LevelRequirement.objects.create(level=volunteer, kind="course", course=course)
+            # Passing the course is the gate now; no coordinator needs to let newcomers in.
+            Level.objects.filter(pk=volunteer.pk).update(requires_approval=False)
+
+    def ensure_demo_activity(self, member):
+        """Hours for the coordinator to confirm: the demo learner helped at two events."""
+        if member.activities.exists():
+            return
+        first_aid = Direction.objects.get(slug="first-aid")
+        donation = Direction.objects.get(slug="blood-donation")
+        today = timezone.localdate()
+        for days_ago, event, direction, hours in [
+            (12, "Алматинский марафон, медпункт №3", first_aid, "6"),
+            (5, "День донора в КазНМУ", donation, "4.5"),
+        ]:
+            volunteers.log_activity(
+                volunteer=member,
+                date=today - timedelta(days=days_ago),
+                event=event,
+                direction=direction,
+                hours=Decimal(hours),
+            )
+
+    def ensure_users(self, instructors, coordinators):
+        User = get_user_model()
+        created = []
+        for email, password, first, last, patronymic, latin, role in DEMO_USERS:
+            if User.objects.filter(email=email).exists():
+                continue
+            fields = {
+                "first_name": first,
+                "last_name": last,
+                "patronymic": patronymic,
+                "full_name_latin": latin,
+            }
+            if role == "admin":
+                user = User.objects.create_superuser(email, password, **fields)
+            else:
+                user = User.objects.create_user(email, password, **fields)
+            if role == "instructor":
+                user.groups.add(instructors)
+            if role == "coordinator":
+                user.groups.add(coordinators)
+                Volunteer.objects.create(
+                    user=user,
+                    branch=Branch.objects.get(slug="almaty"),
+                    level=Level.objects.get(slug="coordinator"),
+                    city="Алматы",
+                    consent_at=timezone.now(),
+                )
+            created.append(email)
+        return created
+
+    def print_logins(self, created):
+        base = settings.SITE_URL
+        self.stdout.write(f"\n  Site:  {base}/\n  Admin: {base}/admin/\n")
+        for email, password, *_rest, role in DEMO_USERS:
+            note = "" if email in created else "  (already existed; password unchanged)"
+            self.stdout.write(f"  {role:<11} {email:<24} {password}{note}")
+        certificate = Certificate.objects.filter(holder__email="learner@komek.local").first()
+        if certificate:
+            self.stdout.write(
+                f"\n  The learner's certificate (made by the worker): {certificate.verify_url}"
+            )
+        self.stdout.write("")
