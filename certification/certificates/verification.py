@@ -204,8 +204,9 @@ def parse_rate(rate: str) -> tuple[int, int]:
 def client_address(request) -> str:
     header = getattr(settings, "RATELIMIT_IP_META_KEY", None)
     address = request.META.get(header or "REMOTE_ADDR") or ""
-    # A proxy's header may list several addresses; the first is the client's.
-    address = address.split(",")[0].strip()
+    # X-Forwarded-For lists every hop; only the last was written by our own proxy (the earlier
+    # ones come from the client and can be anything).
+    address = address.split(",")[-1].strip()
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

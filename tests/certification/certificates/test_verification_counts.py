@@ -158,6 +158,18 @@ def test_the_limit_follows_the_configured_client_address_header(
     assert (first.status_code, again.status_code, another_client.status_code) == (200, 429, 200)
 
 
+def test_a_client_cannot_dodge_the_limit_by_prepending_addresses_to_the_proxy_header(
+    client, issued_certificate, settings
+):
+    settings.VERIFY_RATE_LIMIT = "1/m"
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+
+    first = verify(client, issued_certificate, HTTP_X_FORWARDED_FOR="1.1.1.1, 10.0.0.7")
+    spoofed = verify(client, issued_certificate, HTTP_X_FORWARDED_FOR="2.2.2.2, 10.0.0.7")
+
+    assert (first.status_code, spoofed.status_code) == (200, 429)
+
+
 def test_beat_flushes_the_counts_every_minute():
     entries = [
         entry
