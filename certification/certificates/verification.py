@@ -10,7 +10,6 @@ this process for a few seconds.
 """
 
 import functools
-import ipaddress
 import pickle
 import re
 import threading
@@ -26,6 +25,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from lms.network import client_address
 from lms.translation import current_language, language_codes
 
 from ..models import Certificate
@@ -181,8 +181,7 @@ def rate_counter(request):
     A fixed-window counter, as django-ratelimit keeps for the join form: VERIFY_RATE_LIMIT is
     "N/period" (s, m, h, d, optionally with a multiple: "100/5m"); a window starts at a multiple
     of the period, so a client gets at most N checks per window. Clients are told apart by
-    address: REMOTE_ADDR, or the header RATELIMIT_IP_META_KEY names behind a proxy; IPv6
-    addresses by their /64 network, since one host holds a whole /64.
+    address (lms.network.client_address).
     """
     limit, period = parse_rate(settings.VERIFY_RATE_LIMIT)
     if not getattr(settings, "RATELIMIT_ENABLE", True):
@@ -199,21 +198,6 @@ def parse_rate(rate: str) -> tuple[int, int]:
         raise ImproperlyConfigured(f"VERIFY_RATE_LIMIT must look like 60/m, not {rate!r}")
     count, multiple, unit = match.groups()
     return int(count), int(multiple or 1) * PERIOD_SECONDS[unit.lower()]
-
-
-def client_address(request) -> str:
-    header = getattr(settings, "RATELIMIT_IP_META_KEY", None)
-    address = request.META.get(header or "REMOTE_ADDR") or ""
-    # X-Forwarded-For lists every hop; only the last was written by our own proxy (the earlier
-    # ones come from the client and can be anything).
-    address = address.split(",")[-1].strip()
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return "unknown"
-    if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
-    return str(ip)
 
 
 def count(code) -> bool:

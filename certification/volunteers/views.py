@@ -14,6 +14,7 @@ from django_ratelimit.decorators import ratelimit
 
 from courses.models import CoursePage
 from courses.selectors import one_version_each
+from lms.network import client_key
 
 from ..models import Certificate, Level, LevelAward, LevelRequirement, PracticalActivity, Volunteer
 from . import progression
@@ -45,7 +46,7 @@ def localized_courses(translation_keys):
 
 @require_http_methods(["GET", "POST"])
 @ratelimit(
-    key="ip", rate=lambda group, request: settings.JOIN_RATE_LIMIT, method="POST", block=False
+    key=client_key, rate=lambda group, request: settings.JOIN_RATE_LIMIT, method="POST", block=False
 )
 def join(request):
     """The application to join the movement; it creates the account too when there is none."""

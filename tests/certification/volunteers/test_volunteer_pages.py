@@ -273,6 +273,21 @@ def test_applications_from_one_address_are_limited(client, settings):
     assert not Volunteer.objects.filter(user=other).exists()
 
 
+def test_behind_a_proxy_applications_are_limited_by_the_address_the_proxy_adds(client, settings):
+    settings.JOIN_RATE_LIMIT = "1/h"
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    client.force_login(UserFactory())
+    client.post(JOIN, application(), HTTP_X_FORWARDED_FOR="1.1.1.1, 10.0.0.7")
+    other = UserFactory()
+    client.force_login(other)
+
+    response = client.post(JOIN, application(), HTTP_X_FORWARDED_FOR="2.2.2.2, 10.0.0.7")
+
+    assert response.status_code == 200
+    assert "Слишком много заявок" in response.content.decode()
+    assert not Volunteer.objects.filter(user=other).exists()
+
+
 def test_logging_the_same_hours_twice_is_refused(client):
     member = make_member()
     client.force_login(member.user)

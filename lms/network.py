@@ -1,0 +1,27 @@
+"""The client's address, as every rate limit tells clients apart (verification, joining)."""
+
+import ipaddress
+
+from django.conf import settings
+
+
+def client_address(request) -> str:
+    """REMOTE_ADDR, or behind a proxy the header RATELIMIT_IP_META_KEY names; an IPv6 client
+    by its /64 network, since one host holds a whole /64."""
+    header = getattr(settings, "RATELIMIT_IP_META_KEY", None)
+    address = request.META.get(header or "REMOTE_ADDR") or ""
+    # X-Forwarded-For lists every hop; only the last was written by our own proxy (the earlier
+    # ones come from the client and can be anything).
+    address = address.split(",")[-1].strip()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+    return str(ip)
+
+
+def client_key(group, request) -> str:
+    """`client_address` as django-ratelimit's `key` callable."""
+    return client_address(request)
