@@ -1,8 +1,8 @@
 """The coordinators' area: their branch's volunteers, queues, letters and statistics; and the
 instructors' skill sign-offs.
 
-Views are thin: the scope (certification.coordination) decides what a coordinator may see, every
-object is looked up within it, and every change goes through certification.volunteers.
+Views are thin: the scope (coordination/scope.py) decides what a coordinator may see, every
+object is looked up within it, and every change goes through volunteers/services.py.
 """
 
 from functools import wraps

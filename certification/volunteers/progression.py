@@ -1,6 +1,6 @@
 """The progression rules: from a volunteer's record, where they stand and what the next level needs.
 
-Pure functions over plain data, tested without the database. `certification.volunteers` builds
+Pure functions over plain data, tested without the database. `volunteers.services` builds
 the record from the database and acts on the verdict (promotes, or queues for approval).
 """
 

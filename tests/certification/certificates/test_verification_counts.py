@@ -1,5 +1,5 @@
 """Verifications are counted in the cache and reach the certificate when beat flushes them; the
-rate limit and the counting share one cache round trip (certification/verification.py)."""
+rate limit and the counting share one cache round trip (certification/certificates/verification.py)."""
 
 import pytest
 from django.conf import settings as django_settings
