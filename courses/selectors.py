@@ -1,5 +1,6 @@
 """Reads for course pages and dashboards; query counts stay flat as courses grow."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Max, Q
@@ -144,7 +145,8 @@ def catalogue_courses(*, request, catalogue):
     if filters["language"]:
         courses = courses.filter(locale__language_code=filters["language"])
     if filters["q"]:
-        courses = courses.search(filters["q"], operator="and")
+        words = search_words(filters["q"])
+        courses = courses.search(" ".join(words), operator="and") if words else courses.none()
     return {
         "courses": one_version_each(courses, language=language),
         "directions": Direction.objects.all(),
@@ -152,6 +154,13 @@ def catalogue_courses(*, request, catalogue):
         "filters": filters,
         "is_filtered": any(filters.values()),
     }
+
+
+def search_words(query):
+    """The words of a typed query, without the punctuation full-text engines read as syntax
+    (SQLite FTS5 refuses a lone quote; a NUL byte breaks PostgreSQL): letters and digits only,
+    in any script."""
+    return re.findall(r"\w+", query.replace("_", " "))
 
 
 def learner_dashboard(*, user):

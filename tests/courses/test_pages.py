@@ -52,6 +52,20 @@ def big_quiz_course(enrolled):
 # Catalogue --------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "query", ['"', "\x00", 'донорство"', "основы*", "(", "AND OR NOT", "'; DROP", "%", "_", "--"]
+)
+def test_any_search_text_gives_results_or_none_never_an_error(client, query):
+    course = make_course("Донорство: основы", slug="donation")
+    catalogue = course.get_parent()
+
+    response = client.get(catalogue.url, {"q": query})
+
+    assert response.status_code == 200
+    found = "Донорство: основы" in response.content.decode()
+    assert found == (query in {'донорство"', "основы*"})
+
+
 def test_catalogue_filters_by_direction_level_language_and_search(client):
     from wagtail.models import Locale
 
