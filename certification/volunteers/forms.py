@@ -67,6 +67,11 @@ class ApplicationForm(forms.Form):
             User, fields=NAME_AND_PHONE, widgets=SignupForm.Meta.widgets
         )
         account_fields["phone"].required = True
+        # A model's validators run only in a ModelForm; this form checks them itself, so the
+        # name and phone are refused here exactly as the profile refuses them.
+        for name, field in account_fields.items():
+            extra = [v for v in User._meta.get_field(name).validators if v not in field.validators]
+            field.validators = [*field.validators, *extra]
         self.fields = {**account_fields, **self.fields}
 
     def clean_photo(self):

@@ -1,5 +1,6 @@
 """A member's own pages: applying to join, the ladder, and logging practical hours."""
 
+import html
 import io
 from datetime import timedelta
 from decimal import Decimal
@@ -7,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from certification.models import PracticalActivity, Volunteer
@@ -27,6 +28,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 JOIN = "/ru/volunteer/join/"
+NAME_FIELDS = {"last_name", "first_name", "patronymic", "full_name_latin", "phone"}
 LADDER = "/ru/volunteer/"
 HOURS = "/ru/volunteer/hours/"
 
@@ -259,6 +261,37 @@ def test_the_badge_photo_is_kept_small_and_without_camera_metadata(client):
         assert kept.format == "JPEG"
         assert max(kept.size) == 800
         assert not kept.getexif()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("full_name_latin", "Дана Ахметова", "Latin letters"),
+        ("phone", "+7 ABC; DROP", "+7 701 123 45 67"),
+    ],
+)
+def test_the_application_refuses_what_the_profile_refuses(client, field, value, message):
+    """One validation for the join form and the profile: the user model's own validators."""
+    visitor = {
+        "account-email": "dana@example.kz",
+        "account-password1": DEFAULT_PASSWORD,
+        "account-password2": DEFAULT_PASSWORD,
+    }
+    with translation.override("en"):
+        joined = client.post(
+            "/en/volunteer/join/", {**application(**{field: value}), **visitor}
+        ).content.decode()
+    user = UserFactory()
+    client.force_login(user)
+    with translation.override("en"):
+        profile = client.post(
+            "/en/accounts/profile/",
+            {**{k: v for k, v in application().items() if k in NAME_FIELDS}, field: value},
+        ).content.decode()
+
+    assert message in html.unescape(joined) and message in html.unescape(profile)
+    assert not User.objects.filter(email="dana@example.kz").exists()
+    assert not Volunteer.objects.exists()
 
 
 def test_applications_from_one_address_are_limited(client, settings):
