@@ -114,7 +114,7 @@ def record_video_progress(
     progress.intervals = video.add_watched(
         progress.intervals,
         video.clamp(reported, progress.duration),
-        video.report_budget(since_last),
+        video.report_budget(since_last, is_first=created),
     )
     progress.watched_seconds = video.covered_seconds(progress.intervals)
     progress.position = min(max(0.0, position), progress.duration)

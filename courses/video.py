@@ -2,12 +2,19 @@
 
 The browser reports the ranges it really played (HTMLMediaElement.played), so seeking adds
 nothing. The server still caps how much new coverage a report may add by the wall-clock time
-since the previous report, so a forged report cannot complete a video at once.
+since the previous report of that video (from any tab or device), at double speed: however many
+reports arrive, a learner is never credited more than twice the time that really passed. The
+only allowance is for the first report, which the player sends after up to 10 s of playback.
 """
 
 COMPLETION_SHARE = 0.9
 MAX_PLAYBACK_RATE = 2.0
-REPORT_SLACK_SECONDS = 15.0
+# The player reports every 10 s while playing: the first report covers at most that much.
+FIRST_REPORT_SECONDS = 15.0
+# A longer gap between reports means the video was paused or the page closed: what a report
+# after it can add is what plays between two reports of a throttled background tab (Chrome
+# runs its timers once a minute there), not the whole gap.
+MAX_REPORT_GAP_SECONDS = 120.0
 
 
 def merge(intervals):
@@ -61,5 +68,7 @@ def add_watched(old, incoming, budget_seconds):
     return merge(covered + added)
 
 
-def report_budget(seconds_since_last_report):
-    return seconds_since_last_report * MAX_PLAYBACK_RATE + REPORT_SLACK_SECONDS
+def report_budget(seconds_since_last_report, *, is_first=False):
+    """How many seconds of new coverage a report may add."""
+    seconds = FIRST_REPORT_SECONDS if is_first else seconds_since_last_report
+    return max(0.0, min(seconds, MAX_REPORT_GAP_SECONDS)) * MAX_PLAYBACK_RATE

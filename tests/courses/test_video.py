@@ -30,5 +30,12 @@ def test_already_watched_parts_cost_no_budget():
 
 
 def test_the_budget_grows_with_the_time_since_the_last_report():
-    assert report_budget(10) > report_budget(0) > 0
     assert report_budget(10) - report_budget(0) == 20  # up to double speed playback
+
+
+def test_reports_sent_at_once_earn_nothing_more():
+    assert report_budget(0) == 0
+
+
+def test_a_report_after_a_long_pause_earns_only_what_plays_between_two_reports():
+    assert report_budget(7 * 24 * 3600) == report_budget(120) == 240
