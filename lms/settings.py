@@ -7,6 +7,7 @@ deployment checks and makes SECRET_KEY, ALLOWED_HOSTS and SITE_URL mandatory.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -117,7 +119,26 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into our "too many attempts" page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes) on every login form, Komek's and the Wagtail admin's: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one account, or from one address, that account or
+# address waits LOGIN_COOLOFF_MINUTES. A right password resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "8"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "lms.network.client_address"
+AXES_LOCKOUT_CALLABLE = "lms.accounts.views.locked_out"
+# Login forms post the email as "username"; one account whatever the letter case.
+AXES_USERNAME_CALLABLE = "lms.accounts.views.login_name"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "lms.urls"
 WSGI_APPLICATION = "lms.wsgi.application"
@@ -286,6 +307,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", "60/m")
 # Applications to join land in coordinators' queues: a few per client address an hour.
 JOIN_RATE_LIMIT = env("JOIN_RATE_LIMIT", "10/h")
+# Accounts and password-reset emails, per client address (and per address asked for).
+SIGNUP_RATE_LIMIT = env("SIGNUP_RATE_LIMIT", "10/h")
+PASSWORD_RESET_RATE_LIMIT = env("PASSWORD_RESET_RATE_LIMIT", "5/h")
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY")
 CELERY_BEAT_SCHEDULE = {
     "close-expired-quiz-attempts": {"task": "courses.close_expired_attempts", "schedule": 300.0},

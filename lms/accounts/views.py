@@ -11,6 +11,10 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
+
+from lms.network import client_key
 
 from .forms import ProfileForm, SignupForm
 
@@ -44,6 +48,20 @@ def next_url(request, default="/"):
     return default
 
 
+def login_name(request, credentials):
+    """The account a login attempt names, as django-axes counts it: the email, in lower case."""
+    name = (credentials or {}).get("username") or request.POST.get("username", "")
+    return name.strip().lower() or None
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What django-axes answers once an account or an address has too many wrong passwords."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    response = render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
@@ -54,12 +72,23 @@ class LoginView(auth_views.LoginView):
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(
+    key=client_key,
+    rate=lambda group, request: settings.SIGNUP_RATE_LIMIT,
+    method="POST",
+    block=False,
+)
 def signup(request):
     if request.user.is_authenticated:
         return redirect("/")
     if request.method == "POST":
         form = SignupForm(request.POST)
-        if form.is_valid():
+        if getattr(request, "limited", False):
+            form.is_valid()
+            form.add_error(
+                None, _("Too many new accounts from your network. Try again in an hour.")
+            )
+        elif form.is_valid():
             user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Komek! Your account is ready."))
@@ -81,3 +110,30 @@ def profile(request):
     else:
         form = ProfileForm(instance=request.user)
     return render(request, "accounts/profile.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by email, limited per client address and per address asked for, so the
+    form cannot be used to flood someone's mailbox."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        rate = settings.PASSWORD_RESET_RATE_LIMIT
+        by_client = is_ratelimited(
+            self.request, group="accounts.password_reset", key=client_key, rate=rate, increment=True
+        )
+        by_email = is_ratelimited(
+            self.request,
+            group="accounts.password_reset.email",
+            key=lambda group, request: email,
+            rate=rate,
+            increment=True,
+        )
+        if by_client or by_email:
+            form.add_error(None, _("Too many reset requests. Try again in an hour."))
+            return self.form_invalid(form)
+        return super().form_valid(form)

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import RequestFactory
 from wagtail.models import Page, Site
 
 from lms.models import HomePage
@@ -44,7 +45,11 @@ def test_demo_logins_work(client):
     call_command("seed_demo", stdout=output)
 
     assert "admin@komek.local" in output.getvalue()
-    assert client.login(username="instructor@komek.local", password="komek-instructor")
+    assert client.login(
+        request=RequestFactory().post("/"),
+        username="instructor@komek.local",
+        password="komek-instructor",
+    )
     assert client.get("/admin/").status_code == 200
 
 

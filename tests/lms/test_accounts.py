@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -30,7 +31,11 @@ def test_signup_creates_an_account_that_logs_in_by_email_and_prints_the_full_nam
     assert user.email == "dana.omarova@example.kz"
     assert user.get_full_name() == "Омарова Дана Әлібекқызы"
     client.logout()
-    assert client.login(username="DANA.OMAROVA@example.kz", password=SIGNUP["password1"])
+    assert client.login(
+        request=RequestFactory().post("/"),
+        username="DANA.OMAROVA@example.kz",
+        password=SIGNUP["password1"],
+    )
 
 
 @pytest.mark.django_db
@@ -152,3 +157,100 @@ def test_staff_create_a_user_with_patronymic_in_the_wagtail_admin(client):
     user = User.objects.get(email="nurlan@example.kz")
     assert user.get_full_name() == "Әбдіров Нұрлан Серікұлы"
     assert user.preferred_language == "kk"
+
+
+# Throttling --------------------------------------------------------------------------------------
+
+
+def wrong_logins(client, url, n, *, username="asel@example.kz", address="10.0.0.1"):
+    return [
+        client.post(url, {"username": username, "password": "wrong"}, REMOTE_ADDR=address)
+        for _ in range(n)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/ru/accounts/login/", "/admin/login/"])
+def test_guessing_a_password_locks_the_account_with_a_translated_message(
+    client, password, settings, url
+):
+    settings.AXES_FAILURE_LIMIT = 3
+    UserFactory(email="asel@example.kz", is_staff=True, is_superuser=True)
+
+    refused = wrong_logins(client, url, 3)
+    right_password_from_elsewhere = client.post(
+        url, {"username": "asel@example.kz", "password": password}, REMOTE_ADDR="10.9.9.9"
+    )
+
+    assert [r.status_code for r in refused[:2]] == [200, 200]
+    assert refused[2].status_code == 429
+    assert right_password_from_elsewhere.status_code == 429
+    assert "Слишком много" in right_password_from_elsewhere.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_one_address_trying_many_accounts_is_locked_out(client, password, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    UserFactory(email="asel@example.kz")
+
+    for n in range(3):
+        wrong_logins(client, "/en/accounts/login/", 1, username=f"user{n}@example.kz")
+    blocked = client.post(
+        "/en/accounts/login/",
+        {"username": "asel@example.kz", "password": password},
+        REMOTE_ADDR="10.0.0.1",
+    )
+    other_address = client.post(
+        "/en/accounts/login/",
+        {"username": "asel@example.kz", "password": password},
+        REMOTE_ADDR="10.0.0.2",
+    )
+
+    assert blocked.status_code == 429
+    assert "Too many wrong passwords" in blocked.content.decode()
+    assert other_address.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_right_password_resets_the_count(client, password, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    UserFactory(email="asel@example.kz")
+
+    wrong_logins(client, "/en/accounts/login/", 2)
+    client.post("/en/accounts/login/", {"username": "asel@example.kz", "password": password})
+    client.post("/en/accounts/logout/")
+    again = wrong_logins(client, "/en/accounts/login/", 2)
+
+    assert [r.status_code for r in again] == [200, 200]
+
+
+@pytest.mark.django_db
+def test_password_reset_emails_are_limited_per_address_asked_for(client, settings):
+    from django.core import mail
+
+    settings.PASSWORD_RESET_RATE_LIMIT = "2/h"
+    UserFactory(email="asel@example.kz")
+
+    responses = [
+        client.post(
+            "/en/accounts/password/reset/", {"email": "asel@example.kz"}, REMOTE_ADDR=f"10.0.1.{n}"
+        )
+        for n in range(3)
+    ]
+
+    assert [r.status_code for r in responses] == [302, 302, 200]
+    assert "Too many reset requests" in responses[2].content.decode()
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_signups_from_one_address_are_limited(client, settings):
+    settings.SIGNUP_RATE_LIMIT = "1/h"
+    client.post("/en/accounts/signup/", SIGNUP)
+    client.post("/en/accounts/logout/")
+
+    response = client.post("/en/accounts/signup/", {**SIGNUP, "email": "other@example.kz"})
+
+    assert "Too many new accounts" in response.content.decode()
+    assert not User.objects.filter(email="other@example.kz").exists()
