@@ -4,6 +4,8 @@ import ipaddress
 
 from django.conf import settings
 
+UNKNOWN = "unknown"
+
 
 def client_address(request) -> str:
     """REMOTE_ADDR, or behind a proxy the header RATELIMIT_IP_META_KEY names; an IPv6 client
@@ -16,7 +18,7 @@ def client_address(request) -> str:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return "unknown"
+        return UNKNOWN
     if ip.version == 6:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
     return str(ip)
@@ -25,3 +27,10 @@ def client_address(request) -> str:
 def client_key(group, request) -> str:
     """`client_address` as django-ratelimit's `key` callable."""
     return client_address(request)
+
+
+def client_ip(request) -> str | None:
+    """`client_address` as django-axes stores it: an IP address, or None when there is none
+    (a request made up by Django's test client or a management command)."""
+    address = client_address(request)
+    return None if address == UNKNOWN else address

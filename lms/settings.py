@@ -134,7 +134,7 @@ AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "8"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "lms.network.client_address"
+AXES_CLIENT_IP_CALLABLE = "lms.network.client_ip"
 AXES_LOCKOUT_CALLABLE = "lms.accounts.views.locked_out"
 # Login forms post the email as "username"; one account whatever the letter case.
 AXES_USERNAME_CALLABLE = "lms.accounts.views.login_name"
