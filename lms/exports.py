@@ -83,4 +83,7 @@ class SafeSpreadsheetExport:
 
     def preprocess_field_value(self, field, value, export_format):
         value = super().preprocess_field_value(field, value, export_format)
-        return safe_text(value) if isinstance(value, str) else value
+        # Wagtail already stores formula-like XLSX cells as text; CSV has no such thing.
+        if export_format == "csv" and isinstance(value, str):
+            return safe_text(value)
+        return value

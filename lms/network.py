@@ -19,6 +19,8 @@ def client_address(request) -> str:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return UNKNOWN
+    if ip.version == 6 and ip.ipv4_mapped:  # ::ffff:a.b.c.d from a dual-stack listener
+        return str(ip.ipv4_mapped)
     if ip.version == 6:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
     return str(ip)

@@ -117,7 +117,7 @@ def public_record(certificate, language=None):
 
 # The hot path ---------------------------------------------------------------------------------
 
-RATE = re.compile(r"(\d+)/(\d*)([smhd])", re.IGNORECASE)
+RATE = re.compile(r"(\d+)/(\d*)([smhd])?", re.IGNORECASE)
 PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 WINDOW_GRACE_SECONDS = 5  # a counter outlives its window a little, never a window less
 RATE_KEY = "certification:verify-rate:{address}:{window}"
@@ -193,11 +193,12 @@ def rate_counter(request):
 
 def parse_rate(rate: str) -> tuple[int, int]:
     """'60/m' → (60, 60); '100/5m' → (100, 300)."""
-    match = RATE.fullmatch(rate.strip())
+    # As django-ratelimit reads the other limits: "60/min" is 60/m, "5/" is 5 a second.
+    match = RATE.match(rate.strip())
     if match is None:
         raise ImproperlyConfigured(f"VERIFY_RATE_LIMIT must look like 60/m, not {rate!r}")
     count, multiple, unit = match.groups()
-    return int(count), int(multiple or 1) * PERIOD_SECONDS[unit.lower()]
+    return int(count), int(multiple or 1) * PERIOD_SECONDS[(unit or "s").lower()]
 
 
 def count(code) -> bool:

@@ -247,3 +247,19 @@ def test_in_redis_a_cached_page_is_read_and_counted_in_one_round_trip(client, is
 
     assert response.status_code == 200
     assert calls == ["EVALSHA"]
+
+
+def test_rates_read_as_the_other_limits_read_them():
+    assert verification.parse_rate("60/m") == (60, 60)
+    assert verification.parse_rate("60/min") == (60, 60)
+    assert verification.parse_rate("100/5m") == (100, 300)
+    assert verification.parse_rate("5/") == (5, 1)
+
+
+def test_an_ipv4_client_on_a_dual_stack_listener_keeps_its_own_address():
+    from lms.network import client_address
+
+    first = RequestFactory().get("/", REMOTE_ADDR="::ffff:10.0.0.1")
+    second = RequestFactory().get("/", REMOTE_ADDR="::ffff:10.0.0.2")
+
+    assert (client_address(first), client_address(second)) == ("10.0.0.1", "10.0.0.2")

@@ -255,11 +255,10 @@ def test_the_admin_export_never_hands_a_spreadsheet_a_formula(
     content = b"".join(response.streaming_content) if response.streaming else response.content
     if file_format == "csv":
         rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        assert [row[1] for row in rows[1:]] == ["'" + formula]
     else:
-        rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
-
-    names = [row[1] for row in rows[1:]]
-    assert names == ["'" + formula]
+        cells = [row[1] for row in load_workbook(io.BytesIO(content)).active.iter_rows()][1:]
+        assert [(cell.value, cell.data_type) for cell in cells] == [(formula, "s")]
 
 
 def test_a_downloaded_credential_verifies_with_pyjwt_against_the_published_jwks(
