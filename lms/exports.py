@@ -4,7 +4,8 @@ cell made safe to open.
 Spreadsheet programs run a cell that starts like a formula (= + - @, tab or carriage return), so
 such text gets a leading apostrophe (OWASP, "CSV Injection"); numbers and phone numbers such as
 "+7 701 …" stay as they are. Coordination's exports call `spreadsheet`; the Wagtail admin's
-listings use `SafeSpreadsheetExport`, which puts Wagtail's own exports through the same cells.
+listings use `SafeSpreadsheetExport`, which escapes Wagtail's CSV cells the same way (its XLSX
+cells are already stored as text).
 """
 
 import csv

@@ -191,6 +191,7 @@ def rate_counter(request):
     return counter, limit, period + WINDOW_GRACE_SECONDS
 
 
+@functools.cache  # read on every check: parse each configured rate once
 def parse_rate(rate: str) -> tuple[int, int]:
     """'60/m' → (60, 60); '100/5m' → (100, 300)."""
     # As django-ratelimit reads the other limits: "60/min" is 60/m, "5/" is 5 a second.
