@@ -9,7 +9,10 @@ class LmsConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published, page_unpublished
 
-        from . import checks  # noqa: F401  (registers deployment checks)
+        from . import (
+            checks,  # noqa: F401  (registers deployment checks)
+            health,  # noqa: F401  (beat's heartbeat, noted as it is sent)
+        )
         from .context_processors import forget_catalogue_urls
 
         page_published.connect(forget_catalogue_urls, dispatch_uid="lms.catalogue_url_published")

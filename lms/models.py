@@ -38,3 +38,13 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+
+class Heartbeat(models.Model):
+    """When a background process last showed it was alive (beat, see lms.health)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name}: {self.at:%Y-%m-%d %H:%M:%S}"

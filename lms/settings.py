@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -98,6 +99,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # The API docs' Swagger UI from our own static files, never a CDN.
+    "ninja",
+    "csp",
     "django.contrib.auth",
     "axes",
     "django.contrib.contenttypes",
@@ -110,6 +114,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lms.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lms.middleware.KomekLocaleMiddleware",
@@ -139,6 +144,43 @@ AXES_LOCKOUT_CALLABLE = "lms.accounts.views.locked_out"
 # Login forms post the email as "username"; one account whatever the letter case.
 AXES_USERNAME_CALLABLE = "lms.accounts.views.login_name"
 AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and media only from Komek itself;
+# no inline script anywhere but in the Wagtail admin, whose panels still need it. Style
+# attributes (progress bars) are allowed, <style> elements are not. Lesson videos from YouTube
+# or Vimeo play in frames from CSP_FRAME_SOURCES. Tested in the browser: tests/e2e/test_csp.py.
+CSP_FRAME_SOURCES = env_list(
+    "CSP_FRAME_SOURCES",
+    "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com",
+)
+CSP_MEDIA_SOURCES = env_list("CSP_MEDIA_SOURCES")  # object storage, when it serves uploads
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "style-src-attr": [csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:", *CSP_MEDIA_SOURCES],
+        "media-src": [csp.SELF, "blob:", *CSP_MEDIA_SOURCES],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "worker-src": [csp.SELF],
+        "frame-src": [csp.SELF, *CSP_FRAME_SOURCES],
+        "frame-ancestors": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+    }
+}
+ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {
+    "script-src": [csp.UNSAFE_INLINE],
+    "style-src": [csp.UNSAFE_INLINE],
+    "img-src": ["blob:"],
+}
+# Wagtail's admin would otherwise ask releases.wagtail.org for news from every editor's browser.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# ...nor show editors' avatars from Gravatar, which would tell it who edits Komek.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 ROOT_URLCONF = "lms.urls"
 WSGI_APPLICATION = "lms.wsgi.application"
@@ -311,7 +353,10 @@ JOIN_RATE_LIMIT = env("JOIN_RATE_LIMIT", "10/h")
 SIGNUP_RATE_LIMIT = env("SIGNUP_RATE_LIMIT", "10/h")
 PASSWORD_RESET_RATE_LIMIT = env("PASSWORD_RESET_RATE_LIMIT", "5/h")
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY")
+BEAT_HEARTBEAT_SECONDS = float(env("BEAT_HEARTBEAT_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
+    # Beat notes the time as it sends this: `manage.py health` says when beat last ran.
+    "heartbeat": {"task": "lms.heartbeat", "schedule": BEAT_HEARTBEAT_SECONDS},
     "close-expired-quiz-attempts": {"task": "courses.close_expired_attempts", "schedule": 300.0},
     "requeue-stale-certificates": {
         "task": "certification.requeue_stale_certificates",

@@ -1,10 +1,11 @@
 """Project-wide views: language switching and a health check for load balancers."""
 
-from django.db import connection
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language as django_set_language
+
+from . import health as health_checks
 
 
 def set_language(request):
@@ -27,6 +28,10 @@ def set_language(request):
 
 @never_cache
 def health(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For a load balancer: 200 when the database, cache and broker answer, 503 otherwise.
+    Details stay in `manage.py health`; this says only which service is down."""
+    results = health_checks.report(health_checks.SERVICES)
+    is_up = all(up for up, _detail in results.values())
+    body = {"status": "ok" if is_up else "down"}
+    body.update({name: "ok" if up else "down" for name, (up, _detail) in results.items()})
+    return JsonResponse(body, status=200 if is_up else 503)

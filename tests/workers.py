@@ -35,7 +35,7 @@ def new_queue():
 
 
 @contextmanager
-def worker(queue, *, app="lms", concurrency=1, pool="solo", loglevel="INFO"):
+def worker(queue, *, app="lms", concurrency=1, pool="solo", loglevel="INFO", hostname=None):
     """A worker consuming only `queue`, so no other worker on the broker takes the test's tasks.
 
     Its output goes to a file (a pipe nobody reads would stall a chatty worker); the end of it
@@ -53,6 +53,7 @@ def worker(queue, *, app="lms", concurrency=1, pool="solo", loglevel="INFO"):
                 sys.executable, "-m", "celery", "--app", app, "worker", "--pool", pool,
                 "--concurrency", str(concurrency), "--queues", queue, "--loglevel", loglevel,
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
+                *(["--hostname", hostname] if hostname else []),
             ],
             cwd=ROOT,
             env=env,

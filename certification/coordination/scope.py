@@ -47,7 +47,9 @@ class Scope:
         return queryset.filter(**{f"{field}__in": self.branch_ids})
 
     def volunteers(self):
-        return self._by_branch(Volunteer.objects.all(), "branch")
+        """Members whose account can log in: an application from an address nobody has
+        confirmed yet (lms.accounts.confirmation) is not in anyone's queue."""
+        return self._by_branch(Volunteer.objects.filter(user__is_active=True), "branch")
 
     def activities(self):
         """Practical activities of the scope's volunteers, except the coordinator's own:

@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -14,6 +14,7 @@ from django_ratelimit.decorators import ratelimit
 
 from courses.models import CoursePage
 from courses.selectors import one_version_each
+from lms.accounts import confirmation
 from lms.network import client_key
 
 from ..models import Certificate, Level, LevelAward, LevelRequirement, PracticalActivity, Volunteer
@@ -67,16 +68,29 @@ def join(request):
         form.add_error(None, _("Too many applications from your network. Try again in an hour."))
     elif request.method == "POST":
         forms_valid = form.is_valid() and (account_form is None or account_form.is_valid())
+        if forms_valid and account_form is not None:
+            # A visitor: the account waits for its address to be confirmed, and the page says
+            # the same whether the address already had one (lms.accounts.confirmation).
+            confirmation.register(
+                form=account_form,
+                request=request,
+                next_url=reverse("volunteer:ladder"),
+                language=request.LANGUAGE_CODE,
+                before_save=lambda new_user: create_member(new_user, form.cleaned_data),
+            )
+            return render(
+                request,
+                "accounts/check_email.html",
+                {"email": account_form.cleaned_data["email"]},
+            )
         if forms_valid:
-            data = form.cleaned_data
             try:
-                member_user = create_member(request, user, account_form, data)
+                with transaction.atomic():
+                    create_member(user, form.cleaned_data)
             except (volunteers.VolunteerError, IntegrityError):
                 # The same application sent twice at once: the first one stands.
                 messages.info(request, _("You are already a member of the movement."))
                 return redirect("volunteer:ladder")
-            if not request.user.is_authenticated:
-                login(request, member_user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
                 _("Welcome to the movement! You are a newcomer: your next step is below."),
@@ -89,12 +103,8 @@ def join(request):
     )
 
 
-@transaction.atomic
-def create_member(request, user, account_form, data):
-    """The account (when there is none) and the membership, together or not at all."""
-    if user is None:
-        user = account_form.save(commit=False)
-        user.preferred_language = request.LANGUAGE_CODE
+def create_member(user, data):
+    """The applicant's name as printed and the membership; the caller holds the transaction."""
     for field in NAME_AND_PHONE:
         setattr(user, field, data[field].strip())
     user.save()

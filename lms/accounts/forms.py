@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
-from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
@@ -28,10 +27,12 @@ class SignupForm(BaseUserCreationForm):
         }
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email already exists."))
-        return email
+        return self.cleaned_data["email"].strip().lower()
+
+    def _get_validation_exclusions(self):
+        # Whether the address is taken is never said on the page (account enumeration):
+        # lms.accounts.confirmation writes to the address instead.
+        return {*super()._get_validation_exclusions(), "email"}
 
 
 class ProfileForm(forms.ModelForm):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("confirm/<uidb64>/<token>/", views.confirm, name="confirm"),
     path("profile/", views.profile, name="profile"),
     path(
         "password/reset/",

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import translate_url
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
@@ -16,7 +16,9 @@ from django_ratelimit.decorators import ratelimit
 
 from lms.network import client_key
 
+from . import confirmation
 from .forms import ProfileForm, SignupForm
+from .models import User
 
 
 def remember_language(response, language):
@@ -89,13 +91,45 @@ def signup(request):
                 None, _("Too many new accounts from your network. Try again in an hour.")
             )
         elif form.is_valid():
-            user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to Komek! Your account is ready."))
-            return switch_to_user_language(user, next_url(request))
+            confirmation.register(
+                form=form, request=request, next_url=next_url(request, default="")
+            )
+            return check_email(request, form.cleaned_data["email"])
     else:
         form = SignupForm(initial={"preferred_language": translation.get_language()})
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def check_email(request, email):
+    """The one answer to a sign-up or an application, whether the address had an account."""
+    return render(request, "accounts/check_email.html", {"email": email})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, uidb64, token):
+    """The link from the confirmation email. Opening it shows a button, so a mail scanner that
+    fetches links does not spend it; pressing it activates the account and logs in."""
+    try:
+        user = User.objects.get(pk=urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, OverflowError, UnicodeDecodeError, User.DoesNotExist):
+        user = None
+    is_valid = (
+        user is not None
+        and confirmation.is_unconfirmed(user)
+        and confirmation.confirmation_token.check_token(user, token)
+    )
+    if not is_valid:
+        return render(request, "accounts/confirm.html", {"is_valid": False}, status=400)
+    if request.method == "POST":
+        user = confirmation.confirm(user=user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your address is confirmed. Welcome to Komek!"))
+        return switch_to_user_language(user, next_url(request))
+    return render(
+        request,
+        "accounts/confirm.html",
+        {"is_valid": True, "email": user.email, "next": next_url(request, default="")},
+    )
 
 
 @login_required

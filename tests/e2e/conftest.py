@@ -56,24 +56,40 @@ def browser(allow_orm_beside_playwright):
 
 
 def new_page(browser, viewport, language="ru"):
+    """A page that notes every Content-Security-Policy violation chromium reports: each browser
+    test fails when the policy blocks something on the pages it visits."""
     context = browser.new_context(viewport=viewport, locale=language, is_mobile=viewport == PHONE)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and page.csp_violations.append(f"{page.url}: {message.text}")
+        ),
+    )
     return page
+
+
+def close(page):
+    violations = page.csp_violations
+    page.context.close()
+    assert not violations, "Blocked by the Content-Security-Policy:\n" + "\n".join(violations)
 
 
 @pytest.fixture
 def phone(browser):
     page = new_page(browser, PHONE)
     yield page
-    page.context.close()
+    close(page)
 
 
 @pytest.fixture
 def desktop(browser):
     page = new_page(browser, DESKTOP)
     yield page
-    page.context.close()
+    close(page)
 
 
 def screenshot(page, name):

@@ -4,6 +4,7 @@ confirms the hours they log; they are promoted and the level certificate verifie
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from certification.models import (
@@ -69,6 +70,12 @@ def test_a_newcomer_climbs_to_senior_volunteer(live_server, movement, phone, des
     phone.get_by_label("Я согласен(на)").check()
     screenshot(phone, "join-filled-phone")
     phone.get_by_role("button", name="Отправить заявку").click()
+    expect(phone.get_by_role("heading", name="Проверьте почту")).to_be_visible()
+
+    # The link from the email confirms the address and logs in.
+    (message,) = mail.outbox
+    phone.goto(re.search(r"https?://\S+", message.body).group(0))
+    phone.get_by_role("button", name="Подтвердить и войти").click()
     phone.wait_for_url(f"{base}/ru/volunteer/")
     expect(phone.locator(".ladder__step--current").get_by_text("Новичок")).to_be_visible()
     screenshot(phone, "path-newcomer-phone")

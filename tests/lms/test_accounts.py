@@ -1,7 +1,13 @@
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from tests.factories import UserFactory
 
@@ -20,33 +26,115 @@ SIGNUP = {
 }
 
 
+def emailed_link(message):
+    return re.search(r"https?://\S+", message.body).group(0)
+
+
+def path_of(url):
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 @pytest.mark.django_db
-def test_signup_creates_an_account_that_logs_in_by_email_and_prints_the_full_name(client):
+def test_signup_creates_an_account_that_works_once_its_address_is_confirmed(client):
     response = client.post("/ru/accounts/signup/", SIGNUP)
 
-    assert response.status_code == 302
-    assert response["Location"] == "/kk/"
-    assert response.cookies["komek_language"].value == "kk"
+    assert response.status_code == 200
+    assert "Проверьте почту" in response.content.decode()
     user = User.objects.get()
     assert user.email == "dana.omarova@example.kz"
     assert user.get_full_name() == "Омарова Дана Әлібекқызы"
+    assert not client.login(
+        request=RequestFactory().post("/"), username=user.email, password=SIGNUP["password1"]
+    )
+    (message,) = mail.outbox
+    assert message.to == ["dana.omarova@example.kz"]
+    link = path_of(emailed_link(message))
+    assert link.startswith("/kk/accounts/confirm/")  # in the language the volunteer chose
+
+    # A mail scanner opening the link spends nothing: the page asks for a press of a button.
+    assert client.get(link).status_code == 200
+    assert client.get(link).status_code == 200
+    confirmed = client.post(link)
+
+    assert confirmed.status_code == 302
+    assert confirmed["Location"] == "/kk/"
+    assert confirmed.cookies["komek_language"].value == "kk"
+    assert client.get("/kk/accounts/profile/").status_code == 200
     client.logout()
     assert client.login(
         request=RequestFactory().post("/"),
         username="DANA.OMAROVA@example.kz",
         password=SIGNUP["password1"],
     )
+    # Spent: the link does not log anyone in a second time.
+    client.logout()
+    assert client.post(link).status_code == 400
+    assert client.get("/kk/accounts/profile/").status_code == 302
 
 
 @pytest.mark.django_db
-def test_signup_with_an_email_already_taken_is_refused_in_the_users_language(client):
-    UserFactory(email="dana.omarova@example.kz")
+def test_signup_with_a_taken_address_looks_the_same_and_tells_the_owner(client):
+    owner = UserFactory(email="dana.omarova@example.kz", preferred_language="en")
+    password = owner.password
 
-    response = client.post("/en/accounts/signup/", SIGNUP)
+    fresh = client.post("/en/accounts/signup/", {**SIGNUP, "email": "new@example.kz"})
+    taken = client.post("/en/accounts/signup/", SIGNUP)
 
-    assert response.status_code == 200
-    assert "An account with this email already exists." in response.content.decode()
-    assert User.objects.count() == 1
+    def page(response):
+        text = response.content.decode().replace("new@example.kz", SIGNUP["email"].lower())
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
+
+    assert taken.status_code == fresh.status_code == 200
+    assert page(taken) == page(fresh)
+    assert User.objects.filter(email__iexact=SIGNUP["email"]).count() == 1
+    owner.refresh_from_db()
+    assert owner.password == password and owner.last_name != SIGNUP["last_name"]
+    notice = mail.outbox[1]
+    assert notice.to == [owner.email]
+    assert "already has an account" in notice.body
+    assert "/en/accounts/login/" in notice.body and "/en/accounts/password/reset/" in notice.body
+    assert "/accounts/confirm/" not in notice.body
+
+
+@pytest.mark.django_db
+def test_signing_up_again_before_confirming_sends_the_link_again_and_keeps_the_password(client):
+    client.post("/en/accounts/signup/", SIGNUP)
+    client.post(
+        "/en/accounts/signup/",
+        {**SIGNUP, "password1": "Someone-elses-2026", "password2": "Someone-elses-2026"},
+    )
+
+    _first, second = mail.outbox
+    assert "/accounts/confirm/" in second.body
+    client.post(path_of(emailed_link(second)))
+    client.logout()
+    assert client.login(
+        request=RequestFactory().post("/"), username=SIGNUP["email"], password=SIGNUP["password1"]
+    )
+    assert not client.login(
+        request=RequestFactory().post("/"), username=SIGNUP["email"], password="Someone-elses-2026"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("tamper", ["token", "user"])
+def test_a_forged_confirmation_link_confirms_nothing(client, tamper):
+    client.post("/en/accounts/signup/", SIGNUP)
+    other = UserFactory(is_active=False, last_login=None)
+    link = path_of(emailed_link(mail.outbox[0]))
+    prefix, uid, token, _ = link.rsplit("/", 3)
+    if tamper == "token":
+        token = token[:-2] + ("aa" if not token.endswith("aa") else "bb")
+    else:
+        uid = urlsafe_base64_encode(force_bytes(other.pk))
+    forged = f"{prefix}/{uid}/{token}/"
+
+    response = client.post(forged)
+
+    assert response.status_code == 400
+    assert "expired or has already been used" in response.content.decode()
+    assert not User.objects.filter(is_active=True).exists()
 
 
 @pytest.mark.django_db
@@ -248,7 +336,6 @@ def test_password_reset_emails_are_limited_per_address_asked_for(client, setting
 def test_signups_from_one_address_are_limited(client, settings):
     settings.SIGNUP_RATE_LIMIT = "1/h"
     client.post("/en/accounts/signup/", SIGNUP)
-    client.post("/en/accounts/logout/")
 
     response = client.post("/en/accounts/signup/", {**SIGNUP, "email": "other@example.kz"})
 

@@ -2,10 +2,13 @@
 
 import html
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -56,20 +59,28 @@ def photo(fmt="PNG", size=(60, 80)):
     return SimpleUploadedFile(f"me.{fmt.lower()}", buffer.getvalue(), f"image/{fmt.lower()}")
 
 
-def test_a_visitor_applies_and_gets_an_account_and_membership_at_once(client):
+def visitor(email="Dana@Example.kz"):
+    return {
+        "account-email": email,
+        "account-password1": DEFAULT_PASSWORD,
+        "account-password2": DEFAULT_PASSWORD,
+    }
+
+
+def confirmation_link(message):
+    url = re.search(r"https?://\S+", message.body).group(0)
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def test_a_visitor_applies_and_is_a_member_once_the_address_is_confirmed(client):
     course = make_course("Курс новичка", slug="newcomer")
     make_newcomer_course(course)
-    response = client.post(
-        JOIN,
-        {
-            **application(),
-            "account-email": "Dana@Example.kz",
-            "account-password1": DEFAULT_PASSWORD,
-            "account-password2": DEFAULT_PASSWORD,
-        },
-    )
-    assert response.status_code == 302
-    assert response["Location"] == LADDER
+    coordinator = make_coordinator(branch_slug="shymkent")
+    response = client.post(JOIN, {**application(), **visitor()})
+
+    assert response.status_code == 200
+    assert "Проверьте почту" in response.content.decode()
     user = User.objects.get(email="dana@example.kz")
     assert user.get_full_name() == "Ахметова Дана Серикқызы"
     member = user.volunteer
@@ -80,8 +91,37 @@ def test_a_visitor_applies_and_gets_an_account_and_membership_at_once(client):
     )
     assert member.consent_at is not None
     assert set(member.directions.values_list("slug", flat=True)) == {"first-aid", "blood-donation"}
-    ladder = client.get(LADDER)
-    assert "Новичок" in ladder.content.decode()
+    # Nobody has confirmed the address yet: no coordinator sees the application.
+    client.force_login(coordinator)
+    assert "Ахметова" not in client.get("/ru/coordination/volunteers/").content.decode()
+    client.logout()
+
+    confirmed = client.post(confirmation_link(mail.outbox[0]))
+
+    assert confirmed.status_code == 302
+    assert confirmed["Location"] == LADDER
+    assert "Новичок" in client.get(LADDER).content.decode()
+    client.force_login(coordinator)
+    assert "Ахметова" in client.get("/ru/coordination/volunteers/").content.decode()
+
+
+def test_an_application_with_a_taken_address_looks_the_same_and_changes_nothing(client):
+    owner = UserFactory(email="dana@example.kz", last_name="Омарова")
+    fresh = client.post(JOIN, {**application(), **visitor("new@example.kz")})
+
+    taken = client.post(JOIN, {**application(), **visitor("DANA@example.kz")})
+
+    def page(response):
+        text = response.content.decode().replace("dana@example.kz", "new@example.kz")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
+
+    assert page(taken) == page(fresh)
+    owner.refresh_from_db()
+    assert owner.last_name == "Омарова"
+    assert not Volunteer.objects.filter(user=owner).exists()
+    notice = mail.outbox[1]
+    assert notice.to == ["dana@example.kz"]
+    assert "/accounts/login/?next=%2Fru%2Fvolunteer%2F" in notice.body
 
 
 def test_a_logged_in_learner_applies_with_a_photo(client):
