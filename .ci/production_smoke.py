@@ -15,6 +15,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -202,21 +203,68 @@ def main():
         site = Site(port)
         wait(lambda: site.get("/healthz/")[0] == 200, "gunicorn answers /healthz/")
         check_site(site, manage)
+        stop(processes)
+        back_up_and_restore(work, manage, name, admin)
+        start(
+            "gunicorn-restored",
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "lms.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+        )
+        wait(lambda: site.get("/healthz/")[0] == 200, "gunicorn answers after the restore")
+        for code in json.loads((work / "before.json").read_text()):
+            status, _, body = site.get(f"/api/v1/certificates/{code}")
+            expect(
+                status == 200 and json.loads(body)["status"] == "valid",
+                f"{code} verifies after the restore",
+            )
     finally:
-        for _name, process, _out in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for name, process, out in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-            out.close()
-            if process.returncode not in (0, -signal.SIGTERM, 143):
-                print(f"--- {name} exited with {process.returncode}:")
-                print((logs / f"{name}.log").read_text()[-3000:])
+        stop(processes)
     log("production path passed; everything it started is stopped")
+
+
+def stop(processes):
+    while processes:
+        name, process, out = processes.pop()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        out.close()
+        if process.returncode not in (0, -signal.SIGTERM, 143):
+            print(f"--- {name} exited with {process.returncode}:")
+            print(Path(out.name).read_text()[-3000:])
+
+
+SHAS = """
+import hashlib, json
+from certification.models import Certificate
+shas = {}
+for c in Certificate.objects.filter(status="issued").order_by("public_code"):
+    with c.pdf.open("rb") as f:
+        actual = hashlib.sha256(f.read()).hexdigest()
+    shas[c.public_code] = [c.pdf_sha256, actual]
+print(json.dumps(shas))
+"""
+
+
+def back_up_and_restore(work, manage, name, admin):
+    """Back up, drop the database and the files, restore: every certificate's PDF is the same."""
+    before = json.loads(manage("shell", "-v0", "-c", SHAS, capture=True))
+    expect(before and all(a == b for a, b in before.values()), f"{len(before)} PDFs before")
+    (work / "before.json").write_text(json.dumps(before))
+    manage("backup", str(work / "backup"))
+    subprocess.run(["psql", admin, "-qc", f"DROP DATABASE {name} WITH (FORCE)"], check=True)
+    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
+    shutil.rmtree(work / "media")
+    log("database dropped and media deleted; restoring")
+    manage("restore", str(work / "backup"), "--yes")
+    after = json.loads(manage("shell", "-v0", "-c", SHAS, capture=True))
+    expect(after == before, "every certificate's PDF has the same SHA-256 after the restore")
 
 
 def wait(condition, what, timeout=120):

@@ -9,6 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp import constants as csp
@@ -153,7 +154,8 @@ CSP_FRAME_SOURCES = env_list(
     "CSP_FRAME_SOURCES",
     "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com",
 )
-CSP_MEDIA_SOURCES = env_list("CSP_MEDIA_SOURCES")  # object storage, when it serves uploads
+# Pages load uploads from the object storage's address, when there is one.
+CSP_MEDIA_SOURCES = env_list("CSP_MEDIA_SOURCES")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.SELF],
@@ -274,8 +276,32 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads, videos and certificate PDFs go to S3-compatible object storage (django-storages) when
+# AWS_STORAGE_BUCKET_NAME is set, so several web and worker hosts share them; otherwise to
+# MEDIA_ROOT. The bucket stays private: pages link uploads by URLs signed for
+# AWS_QUERYSTRING_EXPIRE seconds, and certificate PDFs (under private/) are only ever streamed
+# by the permission-checked view.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+USES_OBJECT_STORAGE = AWS_STORAGE_BUCKET_NAME is not None
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL")  # MinIO, Ceph, a cloud's S3 API…
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME")
+AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID")
+AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY")
+AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN")
+AWS_DEFAULT_ACL = None
+AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", True)
+AWS_QUERYSTRING_EXPIRE = int(env("AWS_QUERYSTRING_EXPIRE", str(6 * 3600)))
+# A new file never replaces another of the same name, as on a filesystem: renditions and
+# printed images are cached by name.
+AWS_S3_FILE_OVERWRITE = False
+AWS_S3_SIGNATURE_VERSION = "s3v4"
+_S3 = "storages.backends.s3.S3Storage"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": _S3, "OPTIONS": {"location": "public"}}
+        if USES_OBJECT_STORAGE
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -284,6 +310,18 @@ STORAGES = {
         )
     },
 }
+
+if USES_OBJECT_STORAGE:
+    _parts = urlsplit(AWS_S3_ENDPOINT_URL or "")
+    _storage_origin = (
+        f"https://{AWS_S3_CUSTOM_DOMAIN}"
+        if AWS_S3_CUSTOM_DOMAIN
+        else f"{_parts.scheme}://{_parts.netloc}"
+        if AWS_S3_ENDPOINT_URL
+        else f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"
+    )
+    for _directive in ("img-src", "media-src"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_storage_origin)
 
 # Email: console in development, SMTP from the environment in production.
 EMAIL_BACKEND = env(

@@ -13,6 +13,7 @@ import io
 import logging
 import os
 import re
+import shutil
 import threading
 from pathlib import Path
 from typing import NamedTuple
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 import pikepdf
 import qrcode
 import qrcode.constants
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -131,7 +133,26 @@ def certificate_context(certificate, *, settings_obj) -> dict:
 def _photo_path(certificate):
     """The badge photo the holder gave when joining, if any."""
     volunteer = getattr(certificate.holder, "volunteer", None)
-    return volunteer.photo.path if volunteer is not None and volunteer.photo else None
+    return local_copy(volunteer.photo) if volunteer is not None and volunteer.photo else None
+
+
+def local_copy(field_file):
+    """A file WeasyPrint can open: the file itself on the filesystem storage, or a copy kept
+    under var/ from the object storage (names there are never reused: AWS_S3_FILE_OVERWRITE)."""
+    try:
+        return field_file.path
+    except NotImplementedError:
+        pass
+    target = (
+        Path(settings.VAR_DIR) / "storage-copies" / field_file.storage.location / field_file.name
+    )
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        draft = target.with_name(f"{target.name}.{os.getpid()}.part")
+        with field_file.storage.open(field_file.name, "rb") as source, open(draft, "wb") as out:
+            shutil.copyfileobj(source, out)
+        os.replace(draft, target)
+    return str(target)
 
 
 def _texts(certificate, settings_obj, language, *, issued_at, expires_at):
@@ -198,7 +219,7 @@ def _printed_image(image, rendition):
     if not image:
         return None
     try:
-        return image.get_rendition(rendition).file.path
+        return local_copy(image.get_rendition(rendition).file)
     except OSError:
         logger.warning("Certificates are printed without image %s: its file is missing", image.pk)
         return None

@@ -35,6 +35,12 @@ class PrivateStorage(FileSystemStorage):
 
 
 def certificate_storage():
+    """Certificate PDFs: under private/ on the object storage when there is one (never a public
+    object: the download view streams them), else in media/private/."""
+    if settings.USES_OBJECT_STORAGE:
+        from storages.backends.s3 import S3Storage
+
+        return S3Storage(location="private", querystring_auth=True, custom_domain=None)
     return PrivateStorage()
 
 
@@ -100,6 +106,11 @@ class Certificate(models.Model):
 
     The PDF and the signed credential are renderings of this row, made by a Celery worker.
     """
+
+    # A record, not content: Wagtail's reference index would grow by a row for each link on each
+    # certificate (holder, course, level...) and a course's "usage" would list every graduate.
+    # The links that matter for deleting are PROTECT foreign keys.
+    wagtail_reference_index_ignore = True
 
     class Kind(models.TextChoices):
         COURSE = "course", _("Course certificate")
