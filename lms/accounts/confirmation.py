@@ -48,14 +48,19 @@ def register(*, form, request, next_url="", language=None, before_save=None):
     """A new account from a valid sign-up form, or a message to the address's owner.
 
     The caller answers "check your email" either way. The new account stays inactive until its
-    link is opened. `before_save(user)` fills in the rest of an application in the same
-    transaction; it is not called for an address that already has an account.
+    link is opened and the password given here is typed again. `before_save(user)` fills in the
+    rest of an application in the same transaction; it is not called for an address that
+    already has an account. An address that signed up but never confirmed is signed up afresh:
+    the latest form wins and earlier links stop working, so nobody can sign up with another's
+    address first and set the password that address's owner would then confirm.
     """
     email = form.cleaned_data["email"].strip().lower()
     owner = existing_account(email)
-    if owner is None:
+    if owner is None or is_unconfirmed(owner):
         try:
             with transaction.atomic():
+                if owner is not None:
+                    owner.delete()
                 user = form.save(commit=False)
                 user.email = email
                 user.is_active = False
@@ -75,9 +80,7 @@ def register(*, form, request, next_url="", language=None, before_save=None):
             return user
     # As long as a new account's password hash takes, so timing does not tell them apart either.
     make_password(form.cleaned_data.get("password1") or "")
-    if is_unconfirmed(owner):
-        send_link(user=owner, request=request, next_url=next_url)
-    else:
+    if not is_unconfirmed(owner):
         tell_owner(user=owner, request=request, next_url=next_url)
     return None
 

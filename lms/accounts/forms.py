@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
@@ -39,3 +40,29 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = PROFILE_FIELDS
+
+
+class ConfirmForm(forms.Form):
+    """The password chosen when signing up, typed again to confirm the address: the link alone
+    proves the address, not who chose the password."""
+
+    password = forms.CharField(
+        label=_("The password you chose when signing up"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _(
+                    "This is not the password chosen in the latest sign-up with this address. "
+                    "Sign up again to choose a new one."
+                )
+            )
+        return password

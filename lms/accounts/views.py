@@ -17,7 +17,7 @@ from django_ratelimit.decorators import ratelimit
 from lms.network import client_key
 
 from . import confirmation
-from .forms import ProfileForm, SignupForm
+from .forms import ConfirmForm, ProfileForm, SignupForm
 from .models import User
 
 
@@ -120,7 +120,8 @@ def confirm(request, uidb64, token):
     )
     if not is_valid:
         return render(request, "accounts/confirm.html", {"is_valid": False}, status=400)
-    if request.method == "POST":
+    form = ConfirmForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
         user = confirmation.confirm(user=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Your address is confirmed. Welcome to Komek!"))
@@ -128,7 +129,12 @@ def confirm(request, uidb64, token):
     return render(
         request,
         "accounts/confirm.html",
-        {"is_valid": True, "email": user.email, "next": next_url(request, default="")},
+        {
+            "is_valid": True,
+            "form": form,
+            "email": user.email,
+            "next": next_url(request, default=""),
+        },
     )
 
 

@@ -75,6 +75,7 @@ def test_a_newcomer_climbs_to_senior_volunteer(live_server, movement, phone, des
     # The link from the email confirms the address and logs in.
     (message,) = mail.outbox
     phone.goto(re.search(r"https?://\S+", message.body).group(0))
+    phone.get_by_label("Пароль, который вы выбрали при регистрации").fill(password)
     phone.get_by_role("button", name="Подтвердить и войти").click()
     phone.wait_for_url(f"{base}/ru/volunteer/")
     expect(phone.locator(".ladder__step--current").get_by_text("Новичок")).to_be_visible()

@@ -55,7 +55,10 @@ def test_signup_creates_an_account_that_works_once_its_address_is_confirmed(clie
     # A mail scanner opening the link spends nothing: the page asks for a press of a button.
     assert client.get(link).status_code == 200
     assert client.get(link).status_code == 200
-    confirmed = client.post(link)
+    wrong = client.post(link, {"password": "not-the-password"})
+    assert wrong.status_code == 200
+    assert not User.objects.get().is_active
+    confirmed = client.post(link, {"password": SIGNUP["password1"]})
 
     assert confirmed.status_code == 302
     assert confirmed["Location"] == "/kk/"
@@ -69,7 +72,7 @@ def test_signup_creates_an_account_that_works_once_its_address_is_confirmed(clie
     )
     # Spent: the link does not log anyone in a second time.
     client.logout()
-    assert client.post(link).status_code == 400
+    assert client.post(link, {"password": SIGNUP["password1"]}).status_code == 400
     assert client.get("/kk/accounts/profile/").status_code == 302
 
 
@@ -98,29 +101,32 @@ def test_signup_with_a_taken_address_looks_the_same_and_tells_the_owner(client):
 
 
 @pytest.mark.django_db
-def test_signing_up_again_before_confirming_sends_the_link_again_and_keeps_the_password(client):
-    client.post("/en/accounts/signup/", SIGNUP)
+def test_whoever_signed_up_first_with_an_address_cannot_set_the_owners_password(client):
+    """Pre-registration: a stranger signs up with Dana's address and a password of theirs;
+    Dana then signs up herself. Her sign-up wins, the stranger's link and password do not."""
+    stranger = "Strangers-pass-2026"
     client.post(
         "/en/accounts/signup/",
-        {**SIGNUP, "password1": "Someone-elses-2026", "password2": "Someone-elses-2026"},
+        {**SIGNUP, "last_name": "Stranger", "password1": stranger, "password2": stranger},
     )
+    client.post("/en/accounts/signup/", SIGNUP)
 
-    _first, second = mail.outbox
-    assert "/accounts/confirm/" in second.body
-    client.post(path_of(emailed_link(second)))
+    strangers_link, danas_link = (path_of(emailed_link(m)) for m in mail.outbox)
+    assert client.post(strangers_link, {"password": stranger}).status_code == 400
+    assert client.post(danas_link, {"password": stranger}).status_code == 200  # refused
+    assert client.post(danas_link, {"password": SIGNUP["password1"]}).status_code == 302
+    user = User.objects.get()
+    assert user.is_active and user.last_name == SIGNUP["last_name"]
     client.logout()
-    assert client.login(
-        request=RequestFactory().post("/"), username=SIGNUP["email"], password=SIGNUP["password1"]
-    )
     assert not client.login(
-        request=RequestFactory().post("/"), username=SIGNUP["email"], password="Someone-elses-2026"
+        request=RequestFactory().post("/"), username=SIGNUP["email"], password=stranger
     )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("tamper", ["token", "user"])
 def test_a_forged_confirmation_link_confirms_nothing(client, tamper):
-    client.post("/en/accounts/signup/", SIGNUP)
+    client.post("/en/accounts/signup/", {**SIGNUP, "preferred_language": "en"})
     other = UserFactory(is_active=False, last_login=None)
     link = path_of(emailed_link(mail.outbox[0]))
     prefix, uid, token, _ = link.rsplit("/", 3)
@@ -130,7 +136,7 @@ def test_a_forged_confirmation_link_confirms_nothing(client, tamper):
         uid = urlsafe_base64_encode(force_bytes(other.pk))
     forged = f"{prefix}/{uid}/{token}/"
 
-    response = client.post(forged)
+    response = client.post(forged, {"password": SIGNUP["password1"]})
 
     assert response.status_code == 400
     assert "expired or has already been used" in response.content.decode()

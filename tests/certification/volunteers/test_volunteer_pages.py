@@ -96,7 +96,7 @@ def test_a_visitor_applies_and_is_a_member_once_the_address_is_confirmed(client)
     assert "Ахметова" not in client.get("/ru/coordination/volunteers/").content.decode()
     client.logout()
 
-    confirmed = client.post(confirmation_link(mail.outbox[0]))
+    confirmed = client.post(confirmation_link(mail.outbox[0]), {"password": DEFAULT_PASSWORD})
 
     assert confirmed.status_code == 302
     assert confirmed["Location"] == LADDER
