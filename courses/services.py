@@ -58,6 +58,8 @@ def check_course_completion(*, user, course: CoursePage, now=None) -> Enrolment 
     enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
     if enrolment is None or enrolment.completed_at is not None:
         return enrolment
+    # Receivers of course_completed read these: the caller has them loaded already.
+    enrolment.user, enrolment.course = user, course
     if not course_progress(user=user, course=course).is_complete:
         return enrolment
     if missing_prerequisites(user=user, course=course):
@@ -262,7 +264,7 @@ def submit_attempt(*, attempt: QuizAttempt, form, now=None) -> QuizAttempt:
     """
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
+        attempt = _locked(attempt)
         if not attempt.is_open:
             raise LearningError(_("This attempt has already been submitted."))
         if is_past_deadline(attempt, now):
@@ -274,6 +276,17 @@ def submit_attempt(*, attempt: QuizAttempt, form, now=None) -> QuizAttempt:
             )
         answers = grading.parse_answers(attempt.questions, form)
         return _finish(attempt, answers, status=QuizAttempt.Status.SUBMITTED, now=now)
+
+
+def _locked(attempt):
+    """The attempt read again under a row lock, keeping the quiz and learner the caller loaded
+    (the view has both; grading and completion need them)."""
+    locked = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
+    for name in ("quiz", "user"):
+        relation = QuizAttempt._meta.get_field(name)
+        if relation.is_cached(attempt):
+            relation.set_cached_value(locked, relation.get_cached_value(attempt))
+    return locked
 
 
 def _finish(attempt, answers, *, status, now):

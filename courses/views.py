@@ -199,7 +199,9 @@ def attempt_url(request, page, attempt, route="attempt"):
 
 
 def own_attempt(request, page, number):
-    return get_object_or_404(QuizAttempt, user=request.user, quiz=page, number=number)
+    attempt = get_object_or_404(QuizAttempt, user=request.user, quiz=page, number=number)
+    attempt.quiz, attempt.user = page, request.user
+    return attempt
 
 
 def take_attempt(request, page, number):

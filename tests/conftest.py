@@ -27,6 +27,16 @@ def volunteer(db):
     return UserFactory()
 
 
+@pytest.fixture
+def renders(monkeypatch):
+    """The ids of the certificates sent to a worker for rendering, from any thread; no broker."""
+    from certification.certificates.tasks import render_certificate
+
+    sent = []
+    monkeypatch.setattr(render_certificate, "apply_async", lambda args: sent.append(*args))
+    return sent
+
+
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Uploads and generated files go to a temporary folder, never into the checkout's media/."""

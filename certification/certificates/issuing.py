@@ -95,7 +95,8 @@ def issue_for_course(*, enrolment) -> Certificate | None:
     if not course.issues_certificate:
         return None
     translations = {
-        page.locale.language_code: page.title for page in course.get_translations(inclusive=True)
+        page.locale.language_code: page.title
+        for page in course.get_translations(inclusive=True).select_related("locale")
     }
     language = course.locale.language_code
     return issue(

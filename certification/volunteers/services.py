@@ -4,6 +4,7 @@ Services in the STYLE.md sense: keyword-only arguments, one transaction, return 
 Every change that can move a volunteer up re-runs the progression engine (`advance`).
 """
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -20,6 +21,7 @@ from lms.translation import language_codes
 from ..certificates.issuing import issue, reissue
 from ..models import (
     AppreciationLetter,
+    Branch,
     Certificate,
     Level,
     LevelAward,
@@ -48,8 +50,11 @@ def in_all_languages(make_text):
     return texts
 
 
-def ladder():
-    """The levels with their requirements, as the progression engine's plain data."""
+def ladder(*, labelled=True):
+    """The levels with their requirements, as the progression engine's plain data.
+
+    Labels (in the reader's language; a course's title takes a query each) are for pages that
+    show the ladder; promoting needs none."""
     levels = Level.objects.prefetch_related(
         "requirements__course", "requirements__direction", "requirements__skill"
     )
@@ -67,7 +72,7 @@ def ladder():
                     hours=Decimal(item.hours) if item.hours else None,
                     direction=item.direction.slug if item.direction_id else None,
                     skill=item.skill.slug if item.skill_id else None,
-                    label=requirement_label(item),
+                    label=requirement_label(item) if labelled else "",
                 )
                 for item in level.requirements.all()
             ),
@@ -168,11 +173,18 @@ def advance(*, volunteer, now=None) -> list[LevelAward]:
     now = now or timezone.now()
     awards = []
     with transaction.atomic():
+        # Only the volunteer's row: locking the level row too (FOR UPDATE on the join) would
+        # make every promotion in the country wait for every other one at the same level.
         volunteer = (
-            Volunteer.objects.select_for_update().select_related("level").get(pk=volunteer.pk)
+            Volunteer.objects.select_for_update(of=("self",))
+            .select_related("level", "user", "branch")
+            .get(pk=volunteer.pk)
         )
+        # Read once: a promotion changes only the level and its date, which the loop carries.
+        levels = ladder(labelled=False)
+        record = record_of(volunteer)
         while True:
-            step = standing_of(volunteer, today=timezone.localdate(now)).next
+            step = progression.standing(record, levels, today=timezone.localdate(now)).next
             if step is None or not step.is_met:
                 break
             level = Level.objects.get(rank=step.level.rank)
@@ -185,6 +197,7 @@ def advance(*, volunteer, now=None) -> list[LevelAward]:
                 break  # already waiting for a coordinator
             if not step.level.requires_approval:
                 awards.append(award_level(volunteer=volunteer, level=level, now=now))
+                record = replace(record, rank=level.rank, level_since=timezone.localdate(now))
                 continue
             declined = (
                 LevelAward.objects.filter(
@@ -288,7 +301,9 @@ def renew_badge(*, volunteer, now=None) -> Certificate:
 @transaction.atomic
 def approve_award(*, award, by, now=None) -> LevelAward:
     award = (
-        LevelAward.objects.select_for_update().select_related("volunteer", "level").get(pk=award.pk)
+        LevelAward.objects.select_for_update(of=("self", "volunteer"))
+        .select_related("volunteer", "level")
+        .get(pk=award.pk)
     )
     if award.status != LevelAward.Status.AWAITING_APPROVAL:
         raise VolunteerError(_("This promotion has already been decided."))
@@ -331,6 +346,8 @@ def log_activity(
     if date < today - MAX_ACTIVITY_AGE:
         raise VolunteerError(_("Activities older than a year cannot be logged."))
     event = event.strip()
+    # A member's logs are written one at a time, so a double tap finds the first one below.
+    Volunteer.objects.select_for_update(no_key=True).get(pk=volunteer.pk)
     if PracticalActivity.objects.filter(
         volunteer=volunteer,
         date=date,
@@ -408,6 +425,10 @@ def issue_letters(
         branch.is_headquarters
     ):
         raise VolunteerError(_("Letters go to volunteers of this branch only."))
+    # One branch's letters are written one at a time, so the check below sees a letter sent a
+    # moment ago (a double click, two coordinators). NO KEY UPDATE: rows that merely refer to
+    # the branch (members joining, certificates) are not kept waiting.
+    Branch.objects.select_for_update(no_key=True).get(pk=branch.pk)
     already_thanked = Certificate.objects.filter(
         letter__branch=branch,
         letter__event__iexact=event.strip(),

@@ -11,6 +11,22 @@ def fresh_rate_limits():
 
 
 @pytest.fixture
+def movement(transactional_db):
+    """Reference data as the migrations leave it, for transactional tests: one before may have
+    flushed it (branches, skills, the levels' default requirements)."""
+    from certification.models import Branch, Direction, Level, LevelRequirement, Skill
+    from certification.reference import (
+        ensure_branches_and_skills,
+        ensure_level_rules,
+        ensure_reference_data,
+    )
+
+    ensure_reference_data(Direction, Level)
+    ensure_branches_and_skills(Branch, Skill, Direction)
+    ensure_level_rules(Level, LevelRequirement, Direction, Skill)
+
+
+@pytest.fixture
 def holder(db):
     return UserFactory(email="aigerim@example.kz", phone="+7 701 555 12 34")
 

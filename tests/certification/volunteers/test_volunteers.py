@@ -103,6 +103,22 @@ def test_passing_the_newcomer_course_makes_a_volunteer_with_badge_and_level_cert
     assert course_certificate.branch.slug == "shymkent"
 
 
+def test_passing_the_newcomer_course_reads_the_ladder_once(
+    newcomer_course, django_assert_max_num_queries
+):
+    # The request that passes the exam does all of this: on exam day hundreds of them at once.
+    user = UserFactory()
+    volunteers.apply(user=user, branch=branch("shymkent"), directions=[direction()])
+    from courses import services as learning
+    from tests.factories import lessons_of
+
+    learning.enrol(user=user, course=newcomer_course)
+    with django_assert_max_num_queries(56):
+        learning.complete_lesson(user=user, lesson=lessons_of(newcomer_course)[0])
+
+    assert Certificate.objects.filter(holder=user).count() == 3
+
+
 def test_a_learner_who_already_passed_the_course_joins_as_a_volunteer(newcomer_course):
     user = UserFactory()
     from courses import services as learning
