@@ -14,14 +14,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import aiken, gift
-from .questions import Invalid, Problem, Unsupported, check_block, to_block
+from .questions import (
+    MAX_QUESTIONS,
+    Invalid,
+    Problem,
+    Unsupported,
+    check_block,
+    to_block,
+    too_many_questions,
+)
 from .text import MAX_FILE_BYTES, UndecodableFile, decode
 
 GIFT = "gift"
 AIKEN = "aiken"
 FORMATS = [(GIFT, gettext_lazy("GIFT (Moodle)")), (AIKEN, gettext_lazy("Aiken"))]
-MAX_QUESTIONS = 500
 MAX_ERRORS = 100
+# Line breaks, HTML tags and Markdown marks one file may hold. Each becomes an element of some
+# question's text, and texts are read element by element: this bounds the time a file takes.
+MAX_FORMATTING = 50_000
 
 _READERS = {GIFT: gift.parse, AIKEN: aiken.parse}
 _AIKEN_ANSWER = re.compile(r"^ANSWER:\s*[A-Za-z]\s*$", re.MULTILINE)
@@ -74,6 +84,14 @@ def detect_format(text: str, filename: str = "") -> str:
     return GIFT
 
 
+def count_formatting(text: str) -> int:
+    """Line breaks, "<" (each may start a tag) and, in Markdown, "*", "_", "`" and "["."""
+    n = text.count("\n") + text.count("<")
+    if "[markdown]" in text:
+        n += sum(text.count(mark) for mark in "*_`[")
+    return n
+
+
 def read_questions(content: bytes, *, file_format: str | None = None, filename="") -> ReadResult:
     """The questions in an uploaded file, as quiz blocks checked as the quiz editor checks them."""
     if len(content) > MAX_FILE_BYTES:
@@ -92,6 +110,22 @@ def read_questions(content: bytes, *, file_format: str | None = None, filename="
     except UndecodableFile as error:
         return ReadResult(file_format or GIFT, errors=[Problem(None, str(error))])
     file_format = file_format or detect_format(text, filename)
+    n_formatting = count_formatting(text)
+    if n_formatting > MAX_FORMATTING:
+        return ReadResult(
+            file_format,
+            errors=[
+                Problem(
+                    None,
+                    _(
+                        "The file has too much formatting to read at once: %(n)d line breaks, "
+                        "HTML tags and Markdown marks, of at most %(max)d. Split it into "
+                        "smaller files."
+                    )
+                    % {"n": n_formatting, "max": MAX_FORMATTING},
+                )
+            ],
+        )
     parsed = _READERS[file_format](text)
     result = ReadResult(file_format, errors=parsed.errors, warnings=parsed.warnings)
     for question in parsed.questions:
@@ -121,11 +155,5 @@ def read_questions(content: bytes, *, file_format: str | None = None, filename="
     if not result.errors and not result.questions:
         result.errors.append(Problem(None, _("The file has no questions to import.")))
     if len(result.questions) > MAX_QUESTIONS:
-        result.errors.append(
-            Problem(
-                None,
-                _("The file has %(n)d questions; import at most %(max)d at a time.")
-                % {"n": len(result.questions), "max": MAX_QUESTIONS},
-            )
-        )
+        result.errors.append(too_many_questions(len(result.questions)))
     return result

@@ -15,16 +15,32 @@ import re
 
 from django.utils.translation import gettext as _
 
-from .questions import MULTIPLE_CHOICE, Answer, Parsed, Problem, Question
+from .questions import (
+    MAX_QUESTIONS,
+    MULTIPLE_CHOICE,
+    Answer,
+    Parsed,
+    Problem,
+    Question,
+    too_many_questions,
+)
 from .text import rich_text_from_plain
 
 _OPTION = re.compile(r"(?P<letter>[A-Z])[.)][ \t]+(?P<text>.*)")
 _ANSWER = re.compile(r"ANSWER:\s*(?P<letter>.*)")
+_ANSWER_LINE = re.compile(r"^[^\S\n]*ANSWER:", re.MULTILINE)
 
 
 def parse(text: str) -> Parsed:
-    """The questions in Aiken text (already decoded, line ends as "\\n")."""
+    """The questions in Aiken text (already decoded, line ends as "\\n").
+
+    A file with more than MAX_QUESTIONS questions is refused before any is read in detail.
+    """
     parsed = Parsed([], [], [])
+    n_questions = sum(1 for _found in _ANSWER_LINE.finditer(text))
+    if n_questions > MAX_QUESTIONS:
+        parsed.errors.append(too_many_questions(n_questions))
+        return parsed
     reader = _Reader(parsed)
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.strip()

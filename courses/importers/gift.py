@@ -13,16 +13,20 @@ without its closing `::`, a second answer block, a multiple-choice answer with n
 `~`, an empty answer, a weight outside -100..100, a number it cannot read.
 """
 
+import bisect
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .questions import (
     DESCRIPTION,
     ESSAY,
     MATCHING,
+    MAX_ANSWERS,
+    MAX_FILE_ANSWERS,
+    MAX_QUESTIONS,
     MULTIPLE_CHOICE,
     NUMERICAL,
     SETTINGS_PREFIX,
@@ -34,14 +38,29 @@ from .questions import (
     Problem,
     Question,
     read_settings,
+    too_many_answers,
+    too_many_file_answers,
+    too_many_questions,
 )
-from .text import MOODLE, PLAIN, TEXT_FORMATS, to_plain_text, to_rich_text
+from .text import (
+    MOODLE,
+    PLAIN,
+    TEXT_FORMATS,
+    TooComplex,
+    to_plain_text,
+    to_rich_text,
+    translated,
+)
 
 # Escaped characters become private-use characters while the question is taken apart, as
 # Moodle's reader does with its "&&058;" placeholders, and are turned back afterwards.
 _ESCAPED = {char: chr(0xF0000 + n) for n, char in enumerate("~=#{}:\\")}
 _NEWLINE = chr(0xF0010)
 _UNESCAPE = str.maketrans({**{v: k for k, v in _ESCAPED.items()}, _NEWLINE: "\n"})
+_REPLACED = [
+    *((f"\\{char}", private) for char, private in _ESCAPED.items() if char != "\\"),
+    ("\\n", _NEWLINE),
+]
 
 _WEIGHT = re.compile(r"%(?P<weight>-?[0-9]+(?:\.[0-9]*)?)%")
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?")
@@ -52,11 +71,23 @@ WEIGHT_PLACES = Decimal("0.00001")  # Moodle keeps fractions to 7 places: weight
 
 
 def parse(text: str) -> Parsed:
-    """The questions in GIFT text (already decoded, line ends as "\\n")."""
+    """The questions in GIFT text (already decoded, line ends as "\\n").
+
+    A file with more than MAX_QUESTIONS questions is refused before any is read in detail, and
+    one with more than MAX_FILE_ANSWERS answers as soon as they are counted.
+    """
     parsed = Parsed([], [], [])
-    for lines in _paragraphs(text):
+    paragraphs = list(_paragraphs(text))
+    n_questions = sum(1 for lines in paragraphs if _is_question(lines))
+    if n_questions > MAX_QUESTIONS:
+        parsed.errors.append(too_many_questions(n_questions))
+        return parsed
+    counter = _AnswerCounter()
+    for lines in paragraphs:
         try:
-            question = _read_paragraph(lines, parsed)
+            question = _read_paragraph(lines, parsed, counter)
+        except _TooManyAnswers:
+            return Parsed([], [too_many_file_answers()], [])
         except Invalid as error:
             parsed.errors.append(error.problem)
             continue
@@ -79,7 +110,30 @@ def _paragraphs(text):
         yield paragraph
 
 
-def _read_paragraph(lines, parsed):
+def _is_question(lines):
+    """Whether a paragraph holds a question: more than comments and a category."""
+    kept = [line for _number, line in lines if not line.startswith("//")]
+    return bool(kept[1:] if kept and kept[0].startswith("$CATEGORY:") else kept)
+
+
+class _TooManyAnswers(Exception):
+    pass
+
+
+class _AnswerCounter:
+    """The answers of the file's questions so far, counted before any is read in detail."""
+
+    def __init__(self):
+        self.n = 0
+
+    def add(self, answer_block):
+        # Every answer starts with one of these, but a first short answer or pair may not.
+        self.n += answer_block.count("~") + answer_block.count("=") + 1
+        if self.n > MAX_FILE_ANSWERS:
+            raise _TooManyAnswers
+
+
+def _read_paragraph(lines, parsed, counter):
     settings, settings_line = {}, None
     kept = []
     for number, line in lines:
@@ -105,7 +159,7 @@ def _read_paragraph(lines, parsed):
         if settings:
             raise Invalid(Problem(settings_line, _("Komek settings must come before a question.")))
         return None
-    question = _read_question(_Source(kept))
+    question = _read_question(_Source(kept), counter)
     question.settings, question.settings_line = settings, settings_line
     return question
 
@@ -114,40 +168,35 @@ class _Source:
     """A question's text with escapes replaced, and the file line of every character."""
 
     def __init__(self, lines):
-        chars, line_of = [], []
-        for index, (number, line) in enumerate(lines):
-            if index:
-                chars.append("\n")
-                line_of.append(number)
-            position = 0
-            while position < len(line):
-                char = line[position]
-                following = line[position + 1 : position + 2]
-                if char == "\\" and following in _ESCAPED:
-                    chars.append(_ESCAPED[following])
-                    position += 2
-                elif char == "\\" and following == "n":
-                    chars.append(_NEWLINE)
-                    position += 2
-                else:
-                    chars.append(char)
-                    position += 1
-                line_of.append(number)
-        self.text = "".join(chars)
-        self.line_of = line_of
+        # Pairs of backslashes first, from the left, as a reader going character by character
+        # pairs them; in what is left, each backslash escapes the character after it.
+        pieces = "\n".join(line for _number, line in lines).split("\\\\")
+        for char, replacement in _REPLACED:
+            pieces = [piece.replace(char, replacement) for piece in pieces]
+        self.text = _ESCAPED["\\"].join(pieces)
+        self.numbers = [number for number, _line in lines]
+        # Escapes never make a line end, so the text's line ends are the file's.
+        self.line_ends = [found.start() for found in re.finditer("\n", self.text)]
         self.first_line = lines[0][0]
+
+    def line_at(self, position):
+        if not self.text:
+            return self.first_line
+        position = min(position, len(self.text) - 1)
+        return self.numbers[bisect.bisect_right(self.line_ends, position)]
 
     def span(self, start=0, end=None):
         return _Span(self, start, len(self.text) if end is None else end)
 
 
-@dataclass(frozen=True)
 class _Span:
     """Part of a question's text that knows the line it starts on."""
 
-    source: _Source
-    start: int
-    end: int
+    # A plain class: there is one for every answer and its parts, and it is never changed.
+    __slots__ = ("end", "source", "start")
+
+    def __init__(self, source, start, end):
+        self.source, self.start, self.end = source, start, end
 
     @property
     def text(self):
@@ -155,9 +204,7 @@ class _Span:
 
     @property
     def line(self):
-        if not self.source.line_of:
-            return self.source.first_line
-        return self.source.line_of[min(self.start, len(self.source.line_of) - 1)]
+        return self.source.line_at(self.start)
 
     def __len__(self):
         return self.end - self.start
@@ -175,20 +222,12 @@ class _Span:
     def find(self, needle, start=0):
         return self.text.find(needle, start)
 
-    def split(self, separator):
-        parts, start = [], 0
-        while (found := self.text.find(separator, start)) != -1:
-            parts.append(self.sub(start, found))
-            start = found + len(separator)
-        parts.append(self.sub(start))
-        return parts
-
 
 def _unescape(text):
     return text.translate(_UNESCAPE)
 
 
-def _read_question(source):
+def _read_question(source, counter):
     span = source.span().strip()
     title = ""
     if span.text.startswith("::"):
@@ -207,6 +246,7 @@ def _read_question(source):
         return _description(span, title)
     _check_braces(span, opening, closing)
     answer_block = span.sub(opening + 1, closing).strip()
+    counter.add(answer_block.text)
     before, after = span.text[:opening], span.text[closing + 1 :]
     # Moodle: an answer block in the middle of the text leaves a blank in its place.
     question_text = before + _BLANK + after if after.strip() else before
@@ -288,7 +328,10 @@ def _text_format(text, default):
 def _rich(question, text, text_format, line):
     if not text:
         return ""
-    converted = to_rich_text(_unescape(text), text_format)
+    try:
+        converted = to_rich_text(_unescape(text), text_format)
+    except TooComplex as error:
+        raise Invalid(Problem(line, str(error))) from None
     _note_losses(question, converted.losses, line)
     return converted.text
 
@@ -298,14 +341,19 @@ def _plain(question, text, text_format, line):
     text_format, text = _text_format(text.strip(), text_format)
     if not text:
         return ""
-    converted = to_plain_text(_unescape(text), text_format)
+    try:
+        converted = to_plain_text(_unescape(text), text_format)
+    except TooComplex as error:
+        raise Invalid(Problem(line, str(error))) from None
     _note_losses(question, converted.losses, line)
     return converted.text
 
 
 def _note_losses(question, losses, line):
     for loss in losses:
-        problem = Problem(line, _("Not imported from this question: %(what)s.") % {"what": loss})
+        # Looked up once: there may be a loss on every answer.
+        message = translated(gettext_noop("Not imported from this question: %(what)s."))
+        problem = Problem(line, message % {"what": loss})
         if problem not in question.notes:
             question.notes.append(problem)
 
@@ -353,10 +401,16 @@ def _weight(span):
 
 
 def _answers(span, separators):
-    """The answers in an answer block, each starting with one of `separators` (kept)."""
+    """The answers in an answer block, each starting with one of `separators` (kept); at most
+    MAX_ANSWERS of them, counting a first answer without a separator."""
     text = span.text
-    starts = [index for index, char in enumerate(text) if char in separators]
-    head = span.sub(0, starts[0] if starts else len(text)).strip()
+    n_separated = sum(text.count(separator) for separator in separators)
+    first = min((found for found in map(text.find, separators) if found != -1), default=len(text))
+    head = span.sub(0, first).strip()
+    n_answers = n_separated + (1 if len(head) else 0)
+    if n_answers > MAX_ANSWERS:
+        raise Invalid(too_many_answers(span.line, n_answers))
+    starts = [found.start() for found in re.finditer(f"[{re.escape(separators)}]", text)]
     ends = [*starts[1:], len(text)] if starts else []
     return head, [span.sub(start, end).strip() for start, end in zip(starts, ends, strict=True)]
 
@@ -491,7 +545,8 @@ def _number_and_tolerance(span):
 def _number(text, span):
     text = text.strip()
     number = Decimal(text) if _NUMBER.fullmatch(text) else None
-    if number is None or abs(number) >= MAX_NUMBER:
+    # copy_abs, unlike abs, does not round, so a number of a million digits cannot overflow.
+    if number is None or number.copy_abs() >= MAX_NUMBER:
         raise Invalid(
             Problem(
                 span.line,

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .text import html_to_text
 
@@ -29,6 +30,12 @@ NUMERICAL = "numerical"
 MATCHING = "matching"
 ESSAY = "essay"
 DESCRIPTION = "description"
+
+# What one file may hold: beyond these a file is refused before it is read in detail, which
+# bounds the time an upload can take.
+MAX_QUESTIONS = 500
+MAX_ANSWERS = 100  # per question: choices, accepted answers, pairs or numbers
+MAX_FILE_ANSWERS = 5_000  # in all the questions of a file
 
 FULL_WEIGHT = Decimal(100)
 MAX_POINTS = Decimal(1000)
@@ -52,6 +59,30 @@ class Problem:
         if self.line is None:
             return self.message
         return _("Line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
+
+
+def too_many_questions(n: int) -> Problem:
+    return Problem(
+        None,
+        _("The file has %(n)d questions; import at most %(max)d at a time.")
+        % {"n": n, "max": MAX_QUESTIONS},
+    )
+
+
+def too_many_file_answers() -> Problem:
+    return Problem(
+        None,
+        _("The file has more than %(max)d answers; import at most %(max)d at a time.")
+        % {"max": MAX_FILE_ANSWERS},
+    )
+
+
+def too_many_answers(line: int, n: int) -> Problem:
+    return Problem(
+        line,
+        _("The question has %(n)d answers; a question may have at most %(max)d.")
+        % {"n": n, "max": MAX_ANSWERS},
+    )
 
 
 @dataclass
@@ -246,8 +277,11 @@ def _weights_message(total):
 
 
 def _choice_lengths(answer):
-    _check_length(answer.text, MAX_CHOICE, answer.line, _("The answer"))
-    _check_length(answer.feedback, MAX_CHOICE_FEEDBACK, answer.line, _("The answer's feedback"))
+    # Lazy: translated only for a message (there may be thousands of answers).
+    _check_length(answer.text, MAX_CHOICE, answer.line, gettext_lazy("The answer"))
+    _check_length(
+        answer.feedback, MAX_CHOICE_FEEDBACK, answer.line, gettext_lazy("The answer's feedback")
+    )
 
 
 def _need_answers(question, minimum):
@@ -275,7 +309,7 @@ def _short_answer(question, warnings):
     for answer in question.answers:
         if not answer.text:
             raise Invalid(Problem(answer.line, _("An accepted answer is empty.")))
-        _check_length(answer.text, MAX_ACCEPTED, answer.line, _("The accepted answer"))
+        _check_length(answer.text, MAX_ACCEPTED, answer.line, gettext_lazy("The accepted answer"))
         accepted.append(
             {"text": answer.text, "credit": _credit(answer.weight), "feedback": answer.feedback}
         )
@@ -323,8 +357,8 @@ def _matching(question, warnings):
         )
     seen = {}
     for pair in pairs:
-        _check_length(pair.text, MAX_PAIR_SIDE, pair.line, _("The item"))
-        _check_length(pair.match, MAX_PAIR_SIDE, pair.line, _("The match"))
+        _check_length(pair.text, MAX_PAIR_SIDE, pair.line, gettext_lazy("The item"))
+        _check_length(pair.match, MAX_PAIR_SIDE, pair.line, gettext_lazy("The match"))
         key = " ".join(pair.match.casefold().split())
         if key in seen:
             raise Unsupported(

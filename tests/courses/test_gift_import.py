@@ -14,12 +14,19 @@ from courses.blocks import QUESTION_TYPES
 from courses.importers import (
     AIKEN,
     GIFT,
+    MAX_FORMATTING,
     MAX_QUESTIONS,
     detect_format,
     read_questions,
 )
-from courses.importers.questions import Invalid, Problem, check_block
-from courses.importers.text import MAX_FILE_BYTES
+from courses.importers.questions import (
+    MAX_ANSWERS,
+    MAX_FILE_ANSWERS,
+    Invalid,
+    Problem,
+    check_block,
+)
+from courses.importers.text import MAX_FILE_BYTES, MAX_FORMATTING_DEPTH, MAX_HTML_DEPTH
 
 CORPUS = Path(__file__).parent / "gift_corpus"
 CORPUS_FILES = sorted(CORPUS.glob("*.gift"))
@@ -424,3 +431,150 @@ def test_a_question_the_editor_would_refuse_is_an_error_even_past_the_reader():
         "Line 7: The question does not fit a Komek question: "
         "Ensure this value is less than or equal to 100."
     )
+
+
+# Limits: what any file may cost to read --------------------------------------------------------
+#
+# Each file here would once have taken a web process seconds or minutes; now it is read, or
+# refused with a clear message, in the same small time as any other (bench/gift_parse.py).
+
+
+def test_a_file_with_too_many_questions_is_refused_before_they_are_read():
+    text = "\n\n".join(f"Q{n}.{{}}" for n in range(MAX_QUESTIONS + 1))  # essays count too
+
+    result = read(text)
+
+    assert [str(error) for error in result.errors] == [
+        f"The file has {MAX_QUESTIONS + 1} questions; import at most {MAX_QUESTIONS} at a time."
+    ]
+    assert result.warnings == []
+
+
+def test_a_question_with_too_many_answers_is_refused_with_its_line():
+    errors = error_lines("Good.{T}\n\nPick.{" + "~a " * MAX_ANSWERS + "=b}")
+
+    assert errors == [
+        (3, f"The question has {MAX_ANSWERS + 1} answers; a question may have at most "
+         f"{MAX_ANSWERS}.")
+    ]  # fmt: skip
+
+
+def test_a_question_with_as_many_answers_as_allowed_is_read():
+    question = only_question("Pick.{" + "".join(f"~a{n} " for n in range(MAX_ANSWERS - 1)) + "=b}")
+
+    assert len(question.value["choices"]) == MAX_ANSWERS
+
+
+def test_a_file_with_too_many_answers_in_all_is_refused_whole():
+    per_question = MAX_FILE_ANSWERS // MAX_QUESTIONS + 1
+    text = "\n\n".join(
+        f"Q{n}.{{" + "".join(f"~a{k} " for k in range(per_question - 1)) + "=b}"
+        for n in range(MAX_QUESTIONS)
+    )
+
+    result = read(text)
+
+    assert [str(error) for error in result.errors] == [
+        f"The file has more than {MAX_FILE_ANSWERS} answers; import at most "
+        f"{MAX_FILE_ANSWERS} at a time."
+    ]
+    assert result.questions == []
+
+
+def test_a_file_with_too_much_formatting_is_refused_before_it_is_read():
+    text = "[html]A question " + "<br>" * (MAX_FORMATTING + 1) + "{T}"
+
+    result = read(text)
+
+    assert not result.can_import
+    assert str(result.errors[0]).startswith(
+        f"The file has too much formatting to read at once: {MAX_FORMATTING + 1} line breaks, "
+        "HTML tags and Markdown marks"
+    )
+
+
+def test_html_nested_too_deeply_is_refused_with_the_questions_line():
+    errors = error_lines("Good.{T}\n\n[html]" + "<div>" * (MAX_HTML_DEPTH + 1) + "Deep{T}")
+
+    assert errors == [
+        (3, f"The HTML is nested more than {MAX_HTML_DEPTH} levels deep; simplify the formatting.")
+    ]
+
+
+def test_html_closed_as_it_goes_may_hold_any_number_of_elements():
+    question = only_question("[html]" + "<div><b>x</b></div>" * 1000 + "{T}")
+
+    assert question.value["prompt"] == "<p><b>x</b></p>" * 1000
+
+
+def test_formatting_nested_too_deeply_is_refused():
+    errors = error_lines("[html]" + "<b><i>" * MAX_FORMATTING_DEPTH + "x{T}")
+
+    assert errors == [
+        (1, f"Bold, italic, links, superscript and subscript are nested more than "
+         f"{MAX_FORMATTING_DEPTH} levels deep; simplify the formatting.")
+    ]  # fmt: skip
+
+
+def test_unclosed_braces_give_one_error_per_question():
+    errors = error_lines("First {" + "{" * 100_000 + "\n\nSecond {=a ~b")
+
+    assert [line for line, _message in errors] == [1, 3]
+
+
+def test_a_storm_of_escapes_reads_as_the_characters_escaped():
+    question = only_question("Braces " + r"\{\}\~\=\#\:\\" * 10_000 + "{T}")
+
+    assert question.value["prompt"] == "<p>Braces " + r"{}~=#:\\"[:-1] * 10_000 + "</p>"
+
+
+def test_unclosed_markdown_links_and_emphasis_are_text():
+    text = "[a](b " * 5_000 + "**c " + "d " * 20_000
+
+    question = only_question(f"[markdown]Look {text}{{T}}")
+
+    assert question.value["prompt"] == f"<p>Look {text.strip()}</p>"
+
+
+def test_unterminated_tags_hide_the_rest_as_html_does():
+    question = only_question("[html]Visible " + "<a " * 50_000 + "{T}")
+
+    assert question.value["prompt"] == "<p>Visible</p>"
+
+
+def test_long_text_with_entities_and_no_break_spaces_is_kept_whole():
+    text = "x\u00a0&amp;y " * 20_000
+
+    question = only_question(f"[html]<p>{text}</p>{{T}}")
+
+    # As ever, white space (a no-break space too) reads as one space.
+    assert question.value["prompt"] == "<p>" + "x &amp;y " * 19_999 + "x &amp;y</p>"
+
+
+def test_a_number_of_a_million_digits_is_an_error_not_a_crash():
+    errors = error_lines("Big?{#" + "9" * 1_000_000 + "}")
+
+    assert errors[0][0] == 1
+    assert errors[0][1].startswith("Expected a number")
+
+
+def test_a_link_too_long_is_dropped_and_reported():
+    href = "https://example.org/" + "a" * 3000
+
+    question = only_question(f'[html]<a href="{href}">Guide</a>{{T}}')
+
+    assert question.value["prompt"] == "<p>Guide</p>"
+    assert "links to addresses longer than 2048 characters" in str(question.warnings[0])
+
+
+def test_svg_and_math_are_dropped_with_what_is_inside_and_reported():
+    question = only_question("[html]Area: <svg><text>label</text></svg>πr<sup>2</sup>{T}")
+
+    assert question.value["prompt"] == "<p>Area: πr<sup>2</sup></p>"
+    assert "<svg> and everything inside them" in str(question.warnings[0])
+
+
+def test_a_marked_section_is_read_as_a_comment_not_a_crash():
+    question = only_question("[html]Before <![if x]> after{T}")
+
+    assert question.value["prompt"] == "<p>Before after</p>"
