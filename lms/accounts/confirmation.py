@@ -6,7 +6,6 @@ to the address itself: a new account gets a link that confirms it; the owner of 
 is told that somebody used their address, with links to log in or reset the password.
 """
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
@@ -85,10 +84,6 @@ def register(*, form, request, next_url="", language=None, before_save=None):
     return None
 
 
-def absolute(request, path):
-    return request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
-
-
 def send_link(*, user, request, next_url=""):
     """The confirmation link, in the user's own language."""
     with translation.override(user.preferred_language):
@@ -101,7 +96,7 @@ def send_link(*, user, request, next_url=""):
         )
         if next_url:
             path += "?" + urlencode({"next": next_url})
-        deliver(user, "confirm", {"user": user, "link": absolute(request, path)})
+        deliver(user, "confirm", {"user": user, "link": request.build_absolute_uri(path)})
 
 
 def tell_owner(*, user, request, next_url=""):
@@ -112,8 +107,8 @@ def tell_owner(*, user, request, next_url=""):
             login += "?" + urlencode({"next": next_url})
         context = {
             "user": user,
-            "login_link": absolute(request, login),
-            "reset_link": absolute(request, reverse("accounts:password_reset")),
+            "login_link": request.build_absolute_uri(login),
+            "reset_link": request.build_absolute_uri(reverse("accounts:password_reset")),
         }
         deliver(user, "account_exists", context)
 

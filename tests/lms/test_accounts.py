@@ -1,6 +1,3 @@
-import re
-from urllib.parse import urlsplit
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -9,6 +6,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from tests.accounts import emailed_path, page_text
 from tests.factories import UserFactory
 
 User = get_user_model()
@@ -26,15 +24,6 @@ SIGNUP = {
 }
 
 
-def emailed_link(message):
-    return re.search(r"https?://\S+", message.body).group(0)
-
-
-def path_of(url):
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
 @pytest.mark.django_db
 def test_signup_creates_an_account_that_works_once_its_address_is_confirmed(client):
     response = client.post("/ru/accounts/signup/", SIGNUP)
@@ -49,7 +38,7 @@ def test_signup_creates_an_account_that_works_once_its_address_is_confirmed(clie
     )
     (message,) = mail.outbox
     assert message.to == ["dana.omarova@example.kz"]
-    link = path_of(emailed_link(message))
+    link = emailed_path(message)
     assert link.startswith("/kk/accounts/confirm/")  # in the language the volunteer chose
 
     # A mail scanner opening the link spends nothing: the page asks for a press of a button.
@@ -85,8 +74,7 @@ def test_signup_with_a_taken_address_looks_the_same_and_tells_the_owner(client):
     taken = client.post("/en/accounts/signup/", SIGNUP)
 
     def page(response):
-        text = response.content.decode().replace("new@example.kz", SIGNUP["email"].lower())
-        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
+        return page_text(response, email="new@example.kz", shown_as=SIGNUP["email"].lower())
 
     assert taken.status_code == fresh.status_code == 200
     assert page(taken) == page(fresh)
@@ -111,7 +99,7 @@ def test_whoever_signed_up_first_with_an_address_cannot_set_the_owners_password(
     )
     client.post("/en/accounts/signup/", SIGNUP)
 
-    strangers_link, danas_link = (path_of(emailed_link(m)) for m in mail.outbox)
+    strangers_link, danas_link = (emailed_path(m) for m in mail.outbox)
     assert client.post(strangers_link, {"password": stranger}).status_code == 400
     assert client.post(danas_link, {"password": stranger}).status_code == 200  # refused
     assert client.post(danas_link, {"password": SIGNUP["password1"]}).status_code == 302
@@ -128,7 +116,7 @@ def test_whoever_signed_up_first_with_an_address_cannot_set_the_owners_password(
 def test_a_forged_confirmation_link_confirms_nothing(client, tamper):
     client.post("/en/accounts/signup/", {**SIGNUP, "preferred_language": "en"})
     other = UserFactory(is_active=False, last_login=None)
-    link = path_of(emailed_link(mail.outbox[0]))
+    link = emailed_path(mail.outbox[0])
     prefix, uid, token, _ = link.rsplit("/", 3)
     if tamper == "token":
         token = token[:-2] + ("aa" if not token.endswith("aa") else "bb")

@@ -1,6 +1,7 @@
 """/healthz/ and `manage.py health` say which service is down, by stopping (or never reaching)
 each one: the database, the cache, the broker, the workers and beat."""
 
+import io
 import os
 import signal
 import subprocess
@@ -97,22 +98,12 @@ def own_broker(monkeypatch, tmp_path):
 
 
 def health():
+    out = io.StringIO()
     try:
-        call_command("health", stdout=(out := _Output()))
+        call_command("health", stdout=out)
     except CommandError:
-        return False, out.text
-    return True, out.text
-
-
-class _Output:
-    def __init__(self):
-        self.text = ""
-
-    def write(self, text, *args, **kwargs):
-        self.text += text
-
-    def flush(self):
-        pass
+        return False, out.getvalue()
+    return True, out.getvalue()
 
 
 @pytest.fixture
