@@ -28,6 +28,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.processes import stop_group  # noqa: E402
+
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 HOST = "komek.example.org"
 
@@ -227,13 +230,7 @@ def main():
 def stop(processes):
     while processes:
         name, process, out = processes.pop()
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process)
         out.close()
         if process.returncode not in (0, -signal.SIGTERM, 143):
             print(f"--- {name} exited with {process.returncode}:")

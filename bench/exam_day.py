@@ -58,6 +58,9 @@ from pathlib import Path
 
 from common import ROOT, report
 
+sys.path.insert(0, str(ROOT))
+from tests.processes import stop_group
+
 N_LEARNERS = int(os.environ.get("BENCH_LEARNERS", "300"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "50"))
 N_WARMUP = 8  # learners outside the count who go through the flow once, to warm every worker
@@ -210,14 +213,7 @@ def start_server(*, env, port, log):
 
 
 def stop(process):
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    stop_group(process, timeout=20)
 
 
 # Setting the stage ----------------------------------------------------------------------------

@@ -6,8 +6,11 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from .routing import ShortcutRoutingMixin
+from .slugs import LatinSlugMixin
 
-class HomePage(Page):
+
+class HomePage(LatinSlugMixin, ShortcutRoutingMixin, Page):
     lead = models.TextField(
         _("lead"), blank=True, help_text=_("One or two sentences under the title.")
     )

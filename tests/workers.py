@@ -13,6 +13,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from tests.processes import stop_group
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -64,13 +66,7 @@ def worker(queue, *, app="lms", concurrency=1, pool="solo", loglevel="INFO", hos
         try:
             yield process
         finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop_group(process)
             log.seek(0)
             print("".join(log.readlines()[-200:]))
 
