@@ -7,6 +7,7 @@ pipeline it runs (certificates/tasks.py) and is registered when `issuing` import
 from celery import shared_task
 
 from .certificates import issuing, reminders, verification
+from .events import services as events
 from .volunteers import services as volunteers
 
 
@@ -28,3 +29,13 @@ def advance_time_served():
 @shared_task(name="certification.flush_verification_counts")
 def flush_verification_counts():
     return verification.flush_verification_counts()
+
+
+@shared_task(name="certification.close_ended_events")
+def close_ended_events():
+    return events.close_ended()
+
+
+@shared_task(name="certification.remind_upcoming_events")
+def remind_upcoming_events():
+    return events.remind_upcoming()

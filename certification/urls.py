@@ -11,6 +11,7 @@ from django.urls import include, path
 from .certificates import views as certificates
 from .certificates.api import api
 from .coordination import views as coordination
+from .events import views as events
 from .volunteers import views as volunteers
 
 urlpatterns = [
@@ -30,6 +31,16 @@ urlpatterns = [
         certificates.certificate_status,
         name="certificate_status",
     ),
+    path("check-in/<int:pk>/<str:code>/", events.check_in, name="event_check_in"),
+    path("calendar/<str:token>.ics", events.feed, name="event_feed"),
+]
+
+event_urlpatterns = [
+    path("", events.event_list, name="list"),
+    path("<int:pk>/", events.event_detail, name="detail"),
+    path("<int:pk>/sign-up/", events.sign_up, name="sign_up"),
+    path("<int:pk>/cancel/", events.cancel, name="cancel"),
+    path("<int:pk>/event.ics", events.event_ics, name="ics"),
 ]
 
 volunteer_urlpatterns = [
@@ -50,6 +61,16 @@ coordination_urlpatterns = [
     path("letters/", coordination.letters, name="letters"),
     path("sign-offs/", coordination.sign_off_search, name="sign_offs"),
     path("sign-offs/<int:pk>/", coordination.sign_off, name="sign_off"),
+    path("events/", events.coordination_list, name="events"),
+    path("events/new/", events.event_form, name="event_new"),
+    path("events/<int:pk>/", events.roster, name="event"),
+    path("events/<int:pk>/edit/", events.event_form, name="event_edit"),
+    path("events/<int:pk>/check-in/", events.check_in_screen, name="event_check_in"),
+    path("events/<int:pk>/check-in/code/", events.check_in_code, name="event_code"),
+    path("events/<int:pk>/mark/<int:sign_up_pk>/", events.mark, name="event_mark"),
+    path("events/<int:pk>/badge/", events.badge, name="event_badge"),
+    path("events/<int:pk>/confirm/", events.confirm_event, name="event_confirm"),
+    path("events/<int:pk>/roster.<str:file_format>", events.roster_export, name="event_export"),
     path("statistics/", coordination.statistics_page, name="statistics"),
     path(
         "statistics/<slug:key>.<str:file_format>",
@@ -61,5 +82,6 @@ coordination_urlpatterns = [
 localized_urlpatterns = [
     path("certificates/", certificates.my_certificates, name="my_certificates"),
     path("volunteer/", include((volunteer_urlpatterns, "volunteer"))),
+    path("events/", include((event_urlpatterns, "volunteer_events"))),
     path("coordination/", include((coordination_urlpatterns, "coordination"))),
 ]

@@ -26,6 +26,7 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.rich_text import expand_db_html
 
 from lms.exports import SafeSpreadsheetExport
+from lms.formatting import format_percent
 
 from . import importers
 from .blocks import QuizStreamBlock
@@ -52,7 +53,7 @@ EXPORT_PERCENT = {"csv": whole_percent, "xlsx": whole_percent}
 class PercentColumn(Column):
     def get_value(self, instance):
         value = super().get_value(instance)
-        return "—" if value is None else f"{value:.0f}%"
+        return "—" if value is None else format_percent(value)
 
 
 class QuizResultsIndexView(SafeSpreadsheetExport, ReportView):

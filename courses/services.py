@@ -201,6 +201,8 @@ def _start_attempt(*, user, quiz, now):
         _finish(
             current, grading_answers_from_draft(current), status=QuizAttempt.Status.EXPIRED, now=now
         )
+    if not quiz.allows_retake_after_pass and any(attempt.passed for attempt in attempts):
+        raise LearningError(_("You have passed this quiz; it cannot be taken again."))
     if quiz.max_attempts and len(attempts) >= quiz.max_attempts:
         raise LearningError(
             ngettext(
@@ -248,19 +250,26 @@ def save_draft(*, attempt: QuizAttempt, form, now=None) -> QuizAttempt:
         attempt = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
         if not attempt.is_open or is_past_deadline(attempt, now):
             raise LearningError(_("This attempt is closed."))
-        by_id = {question["id"]: question for question in attempt.questions}
-        attempt.draft = {
-            qid: grading.answer_to_json(by_id[qid], answer) for qid, answer in answers.items()
-        }
-        attempt.save(update_fields=["draft"])
+        _store_draft(attempt, answers)
     return attempt
 
 
-def submit_attempt(*, attempt: QuizAttempt, form, now=None) -> QuizAttempt:
+def _store_draft(attempt, answers):
+    by_id = {question["id"]: question for question in attempt.questions}
+    attempt.draft = {
+        qid: grading.answer_to_json(by_id[qid], answer) for qid, answer in answers.items()
+    }
+    attempt.save(update_fields=["draft"])
+
+
+def submit_attempt(*, attempt: QuizAttempt, form, now=None, ask_if_unanswered=False) -> QuizAttempt:
     """Grade on the server. Malformed or tampered answers raise AnswerError and store nothing.
 
     After the deadline (plus a grace for slow networks) the submission is not accepted: the
     attempt is closed with the answers autosaved in time.
+
+    With `ask_if_unanswered`, answers that leave questions blank before the time is up are only
+    saved as the draft and the attempt stays open, so the learner confirms before spending it.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -275,6 +284,13 @@ def submit_attempt(*, attempt: QuizAttempt, form, now=None) -> QuizAttempt:
                 now=now,
             )
         answers = grading.parse_answers(attempt.questions, form)
+        if (
+            ask_if_unanswered
+            and len(answers) < len(attempt.questions)
+            and (attempt.deadline is None or now < attempt.deadline)
+        ):
+            _store_draft(attempt, answers)
+            return attempt
         return _finish(attempt, answers, status=QuizAttempt.Status.SUBMITTED, now=now)
 
 

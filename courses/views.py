@@ -8,6 +8,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from wagtail.rich_text import expand_db_html
 
@@ -178,6 +179,7 @@ def quiz_overview(request, page):
         max(0, page.max_attempts - len(attempts)) if page.max_attempts else None
     )
     context["has_passed"] = any(a.passed for a in attempts)
+    context["may_retake"] = page.allows_retake_after_pass or not context["has_passed"]
     return TemplateResponse(request, page.get_template(request), context)
 
 
@@ -212,11 +214,14 @@ def take_attempt(request, page, number):
     if not attempt.is_open:
         return redirect(attempt_url(request, page, attempt, "attempt_result"))
     error = None
+    unanswered = None
     values = answers_as_form_values(attempt, attempt.draft)
     if request.method == "POST":
         form = dict(request.POST.lists())
         try:
-            attempt = services.submit_attempt(attempt=attempt, form=form)
+            attempt = services.submit_attempt(
+                attempt=attempt, form=form, ask_if_unanswered="submit_anyway" not in request.POST
+            )
         except grading.AnswerError as answer_error:
             error = answer_error
             values = form
@@ -224,7 +229,15 @@ def take_attempt(request, page, number):
             messages.error(request, str(learning_error))
             return redirect(page.get_url(request))
         else:
-            if attempt.status == QuizAttempt.Status.EXPIRED:
+            if attempt.is_open:
+                # Questions were left blank: the answers are saved, the learner confirms first.
+                values = form
+                unanswered = [
+                    item["id"]
+                    for item in attempt.layout
+                    if item["type"] != "description" and item["id"] not in attempt.draft
+                ]
+            elif attempt.status == QuizAttempt.Status.EXPIRED:
                 messages.warning(
                     request,
                     _(
@@ -232,20 +245,30 @@ def take_attempt(request, page, number):
                         "Answers saved in time were graded."
                     ),
                 )
-            return redirect(attempt_url(request, page, attempt, "attempt_result"))
+            if not attempt.is_open:
+                return redirect(attempt_url(request, page, attempt, "attempt_result"))
     context = page.get_context(request)
     context.update(item_context(request, page, course))
     context.update(
         {
             "attempt": attempt,
             "error": error,
-            "questions": [with_values(item, values) for item in attempt.layout],
+            "unanswered": unanswered,
+            "questions": numbered([with_values(item, values) for item in attempt.layout]),
             "seconds_left": attempt.seconds_left(),
             "save_url": attempt_url(request, page, attempt, "attempt_save"),
             "quiz_strings": {
                 "timeUp": _("Time is up. Submitting your answers…"),
                 "saved": _("Answers saved"),
                 "saveFailed": _("Could not save: check your connection."),
+                # Every count the page can need, each in its language's plural form.
+                "unanswered": {
+                    n: ngettext(
+                        "%(n)s question is unanswered.", "%(n)s questions are unanswered.", n
+                    )
+                    % {"n": n}
+                    for n in range(1, len(attempt.questions) + 1)
+                },
             },
         }
     )
@@ -307,14 +330,16 @@ def attempt_result(request, page, number):
         )
     context = page.get_context(request)
     context.update(item_context(request, page, course))
-    attempts = QuizAttempt.objects.filter(user=request.user, quiz=page)
-    n_used = attempts.count()
+    passes = list(
+        QuizAttempt.objects.filter(user=request.user, quiz=page).values_list("passed", flat=True)
+    )
+    n_used = len(passes)
     context.update(
         {
             "attempt": attempt,
             "review": review,
             "show_questions": mode != page.Feedback.SCORE_ONLY,
-            "can_retry": not attempt.passed
+            "can_retry": (page.allows_retake_after_pass or not any(passes))
             and (page.max_attempts is None or n_used < page.max_attempts),
             "enrolment": Enrolment.objects.filter(user=request.user, course=course).first(),
         }
@@ -347,6 +372,16 @@ def answers_as_form_values(attempt, draft):
         else:
             values[key] = [str(answer)]
     return values
+
+
+def numbered(items):
+    """Questions numbered as the result page lists them: descriptions between them get none."""
+    n = 0
+    for item in items:
+        if item["type"] != "description":
+            n += 1
+            item["number"] = n
+    return items
 
 
 def with_values(item, values):

@@ -1,6 +1,6 @@
-"""The demo's courses as Wagtail pages: the catalogue in three languages, the Russian first-aid
-course with a real captioned video, and a short Kazakh course on blood donation. Idempotent:
-existing pages and files are left alone."""
+"""The demo's courses as Wagtail pages: the catalogue in three languages, the first-aid newcomer
+course in Russian with a real captioned video and its Kazakh translation, and a short Kazakh
+course on blood donation. Idempotent: existing pages and files are left alone."""
 
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from courses.models import CataloguePage, CoursePage, LessonPage, QuizPage
 
 from .blood_donation_course import BLOOD_DONATION_COURSE
 from .first_aid_course import FIRST_AID_COURSE
+from .first_aid_course_kk import FIRST_AID_COURSE_KK
 
 MEDIA_DIR = Path(__file__).resolve().parent / "media"
 VIDEO_SECONDS = 27.0
@@ -57,7 +58,7 @@ def ensure_catalogues(home):
 
 
 def ensure_demo_files():
-    """The CPR video (with its poster) and its Russian captions, as library items."""
+    """The CPR video (with its poster) and its Russian and Kazakh captions, as library items."""
     # Wagtail's migrations create the root collection; a flushed test database has none.
     Collection.get_first_root_node() or Collection.add_root(name="Root")
     title = "СЛР: ритм компрессий"
@@ -86,10 +87,17 @@ def ensure_demo_files():
             captions = Document.objects.create(
                 title=f"{title} (субтитры)", file=File(f, name="cpr-rhythm.ru.vtt")
             )
+    captions_kk = Document.objects.filter(title=f"{title} (қазақша субтитрлер)").first()
+    if captions_kk is None:
+        with open(MEDIA_DIR / "cpr-rhythm.kk.vtt", "rb") as f:
+            captions_kk = Document.objects.create(
+                title=f"{title} (қазақша субтитрлер)", file=File(f, name="cpr-rhythm.kk.vtt")
+            )
     return {
         "DEMO_VIDEO": video.pk,
         "DEMO_POSTER": poster.pk,
         "DEMO_CAPTIONS_RU": captions.pk,
+        "DEMO_CAPTIONS_KK": captions_kk.pk,
     }, poster
 
 
@@ -102,12 +110,26 @@ def with_ids(value, ids):
     return ids.get(value, value) if isinstance(value, str) else value
 
 
-def ensure_course(catalogue, content, ids, cover=None):
+def ensure_course(catalogue, content, ids, cover=None, translation_of=None):
+    """The course in `catalogue` (and its language). With `translation_of`, each page is linked
+    to the original's page of the same slug through Wagtail's translation key: the two versions
+    are one course, and either counts for prerequisites and levels."""
     course = CoursePage.objects.child_of(catalogue).filter(slug=content["slug"]).first()
     if course is not None:
         return course
+    links = {}
+    if translation_of is not None:
+        links = {page.slug: page.translation_key for page in translation_of.get_children()}
+        links[translation_of.slug] = translation_of.translation_key
+
+    def linked(slug):
+        if slug not in links:
+            return {}
+        return {"locale": catalogue.locale, "translation_key": links[slug]}
+
     course = catalogue.add_child(
         instance=CoursePage(
+            **linked(content["slug"]),
             title=content["title"],
             slug=content["slug"],
             summary=content["summary"],
@@ -123,6 +145,7 @@ def ensure_course(catalogue, content, ids, cover=None):
     for lesson in content["lessons"]:
         page = course.add_child(
             instance=LessonPage(
+                **linked(lesson["slug"]),
                 title=lesson["title"],
                 slug=lesson["slug"],
                 estimated_minutes=lesson.get("estimated_minutes", 10),
@@ -132,7 +155,7 @@ def ensure_course(catalogue, content, ids, cover=None):
         publish(page)
     quiz = dict(content["quiz"])
     quiz["questions"] = stream_from_raw(QuizStreamBlock(), quiz["questions"])
-    publish(course.add_child(instance=QuizPage(**quiz)))
+    publish(course.add_child(instance=QuizPage(**linked(quiz["slug"]), **quiz)))
     return course
 
 
@@ -173,6 +196,9 @@ def seed_courses(home):
     catalogues = ensure_catalogues(home)
     ids, poster = ensure_demo_files()
     first_aid = ensure_course(catalogues["ru"], FIRST_AID_COURSE, ids, cover=poster)
+    ensure_course(
+        catalogues["kk"], FIRST_AID_COURSE_KK, ids, cover=poster, translation_of=first_aid
+    )
     donation = ensure_course(catalogues["kk"], BLOOD_DONATION_COURSE, ids)
     if home.call_to_action_page_id is None:
         home.call_to_action_page = first_aid

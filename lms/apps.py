@@ -14,8 +14,10 @@ class LmsConfig(AppConfig):
             health,  # noqa: F401  (beat's heartbeat, noted as it is sent)
         )
         from .context_processors import forget_catalogue_urls
+        from .slugs import use_latin_slug_input
 
         page_published.connect(forget_catalogue_urls, dispatch_uid="lms.catalogue_url_published")
         page_unpublished.connect(
             forget_catalogue_urls, dispatch_uid="lms.catalogue_url_unpublished"
         )
+        use_latin_slug_input()

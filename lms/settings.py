@@ -243,6 +243,9 @@ if CACHE_URL and CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
+    # Every signed-in request reads its session: from Redis, with the database behind it, so a
+    # cache flush signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -251,6 +254,8 @@ else:
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("kk", _("Kazakh")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "lms" / "locale"]
+# Django's date and number formats as CLDR writes them (Django has none for Kazakh).
+FORMAT_MODULE_PATH = ["lms.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", "Asia/Almaty")
@@ -259,6 +264,9 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 WAGTAIL_I18N_ENABLED = True
+# Slugs of Cyrillic titles in Latin letters ("alghashqy-komek"), transliterated by anyascii, as
+# Wagtail's editor and Page.full_clean do when unicode slugs are off.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_SITE_NAME = "Komek"
@@ -410,6 +418,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.flush_verification_counts",
         "schedule": 60.0,
     },
+    # Events: no-shows and forgotten check-outs once an event has ended; reminders the day before.
+    "close-ended-events": {"task": "certification.close_ended_events", "schedule": 900.0},
+    "remind-upcoming-events": {"task": "certification.remind_upcoming_events", "schedule": 3600.0},
 }
 
 

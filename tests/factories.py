@@ -228,3 +228,26 @@ def make_newcomer_course(course):
     LevelRequirement.objects.create(level=volunteer, kind="course", course=course)
     Level.objects.filter(pk=volunteer.pk).update(requires_approval=False)
     return course
+
+
+def make_event(*, branch_slug="almaty", starts_in=None, hours=4, capacity=10, by=None, **fields):
+    """An event of a branch starting `starts_in` from now (a day by default), `hours` long."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from certification.models import Event
+
+    starts_at = timezone.now() + (timedelta(days=1) if starts_in is None else starts_in)
+    return Event.objects.create(
+        branch=branch(branch_slug),
+        title=fields.pop("title", "Алматы марафоны: медициналық кезекшілік"),
+        kind=fields.pop("kind", Event.Kind.DUTY_SHIFT),
+        direction=direction(fields.pop("direction_slug", "first-aid")),
+        place=fields.pop("place", "Медеу, старт"),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        capacity=capacity,
+        created_by=by or UserFactory(),
+        **fields,
+    )

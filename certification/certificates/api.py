@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema, Status
+from ninja import Field, NinjaAPI, Schema, Status
 
 from lms.translation import current_language
 
@@ -21,7 +21,14 @@ class CertificateOut(Schema):
     holder_name: str
     holder_name_latin: str
     title: str
-    level: str | None
+    level: str | None = Field(
+        description="The level the certificate awards the holder (level certificates, badges)."
+    )
+    course_level: str | None = Field(
+        None,
+        description="A course certificate's course level: whom the course is meant for, "
+        "not the holder's level.",
+    )
     direction: str | None
     branch: str | None
     issued_at: datetime

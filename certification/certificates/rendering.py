@@ -25,12 +25,13 @@ import qrcode.constants
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from PIL import Image, ImageFont
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from lms.formatting import format_date
 
 APP_DIR = Path(__file__).resolve().parent.parent  # certification/
 FONTS_DIR = APP_DIR / "static" / "certification" / "fonts"
@@ -188,9 +189,9 @@ def _texts(certificate, settings_obj, language, *, issued_at, expires_at):
             "branch_label": gettext("Branch"),
             "branch": certificate.branch.name if certificate.branch else "",
             "issued_label": gettext("Issued"),
-            "issued_on": date_format(issued_at, "j E Y"),
+            "issued_on": format_date(issued_at, language),
             "valid_until_label": gettext("Valid until"),
-            "valid_until": expires_at and date_format(expires_at, "j E Y"),
+            "valid_until": expires_at and format_date(expires_at, language),
             "verify_label": gettext("Verify at"),
             "code_label": gettext("Code"),
             "signer_title": settings_obj.signer_title(language),

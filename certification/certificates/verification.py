@@ -93,8 +93,15 @@ def certificate_by_code(text):
 
 
 def public_record(certificate, language=None):
-    """What anyone may learn about a certificate: no email, no phone."""
+    """What anyone may learn about a certificate: no email, no phone.
+
+    `level` is the level the certificate awards (level certificates, badges); a course
+    certificate's level is the course's target level, `course_level`, which says nothing of the
+    holder's own level.
+    """
     replacement = certificate.replaced_by
+    level = certificate.level.name if certificate.level else None
+    is_course = certificate.kind == certificate.Kind.COURSE
     return {
         "code": certificate.public_code,
         "status": certificate.verification_status,
@@ -102,7 +109,8 @@ def public_record(certificate, language=None):
         "holder_name": certificate.holder_name,
         "holder_name_latin": certificate.holder_name_latin,
         "title": certificate.title(language),
-        "level": certificate.level.name if certificate.level else None,
+        "level": None if is_course else level,
+        "course_level": level if is_course else None,
         "direction": certificate.direction.name if certificate.direction else None,
         "branch": certificate.branch.name if certificate.branch else None,
         "issued_at": certificate.issued_at,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 
-from ..models import AppreciationLetter, Branch, LevelAward, PracticalActivity, Volunteer
+from ..models import AppreciationLetter, Branch, Event, LevelAward, PracticalActivity, Volunteer
 
 COORDINATE = "certification.coordinate_branch"
 SIGN_OFF = "certification.sign_off_skills"
@@ -66,6 +66,9 @@ class Scope:
 
     def letters(self):
         return self._by_branch(AppreciationLetter.objects.all(), "branch")
+
+    def events(self):
+        return self._by_branch(Event.objects.all(), "branch")
 
     def member_user_ids(self):
         """A subquery of the users who are members in the scope (for learning statistics)."""

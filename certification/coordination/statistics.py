@@ -11,15 +11,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DateField, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from courses.models import Enrolment, QuizAttempt
+from lms.formatting import format_month
 
-from ..models import Certificate, Direction, Level, PracticalActivity, Volunteer
+from ..models import Certificate, Direction, Event, Level, PracticalActivity, SignUp, Volunteer
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,71 @@ def certificates_issued(scope, start, end):
     }
 
 
+@dataclass(frozen=True)
+class EventCounts:
+    n_events: int = 0
+    n_signed_up: int = 0
+    n_checked_in: int = 0
+    n_no_shows: int = 0
+    hours: Decimal = Decimal(0)
+    hours_pending: Decimal = Decimal(0)
+
+    def __add__(self, other):
+        return EventCounts(
+            *(getattr(self, name) + getattr(other, name) for name in self.__dataclass_fields__)
+        )
+
+    @property
+    def attendance_rate(self):
+        """Checked in of signed up, in per cent; None when nobody signed up."""
+        if not self.n_signed_up:
+            return None
+        return round(100 * self.n_checked_in / self.n_signed_up, 1)
+
+
+def events_held(scope, start, end, now=None):
+    """{(branch, first day of month, kind): EventCounts} of the events that started in the period
+    and are over, in one query (sign-ups, attendance and their activities are one-to-one joins).
+
+    Signed up counts who held a place at the end: the no-shows too, not the waitlist or who
+    cancelled in time; checked in is who came of those."""
+    since, until = day_bounds(start, end)
+    held = scope.events().filter(
+        starts_at__gte=since, starts_at__lt=until, ends_at__lte=now or timezone.now()
+    )
+    placed = Q(sign_ups__status__in=[SignUp.Status.SIGNED_UP, SignUp.Status.NO_SHOW])
+    activity = "sign_ups__attendance__activity"
+    rows = (
+        held.order_by()
+        .values("branch_id", "kind", month=TruncMonth("starts_at", output_field=DateField()))
+        .annotate(
+            n_events=Count("pk", distinct=True),
+            n_signed_up=Count("sign_ups", filter=placed),
+            n_checked_in=Count("sign_ups__attendance", filter=placed),
+            n_no_shows=Count("sign_ups", filter=Q(sign_ups__status=SignUp.Status.NO_SHOW)),
+            hours=Sum(
+                f"{activity}__hours",
+                filter=placed & Q(**{f"{activity}__status": PracticalActivity.Status.CONFIRMED}),
+            ),
+            hours_pending=Sum(
+                f"{activity}__hours",
+                filter=placed & Q(**{f"{activity}__status": PracticalActivity.Status.PENDING}),
+            ),
+        )
+    )
+    return {
+        (row["branch_id"], row["month"], row["kind"]): EventCounts(
+            n_events=row["n_events"],
+            n_signed_up=row["n_signed_up"],
+            n_checked_in=row["n_checked_in"],
+            n_no_shows=row["n_no_shows"],
+            hours=row["hours"] or Decimal(0),
+            hours_pending=row["hours_pending"] or Decimal(0),
+        )
+        for row in rows
+    }
+
+
 # Tables ------------------------------------------------------------------------------------------
 
 
@@ -254,6 +320,7 @@ def statistics(scope, *, start, end) -> Statistics:
     by_direction = volunteers_by_direction_and_level(scope)
     hours = confirmed_hours(scope, start, end)
     certificates = certificates_issued(scope, start, end)
+    held = events_held(scope, start, end)
 
     result = Statistics(start=start, end=end)
     result.tables.append(
@@ -281,6 +348,8 @@ def statistics(scope, *, start, end) -> Statistics:
     result.tables.append(quiz_table(quiz_results(scope, start, end)))
     result.tables.append(hours_table(hours, directions))
     result.tables.append(certificate_table(certificates))
+    result.tables.append(event_table(held, branches))
+    result.tables.append(event_kind_table(held))
     if len(branches) > 1:
         result.tables.append(branch_table(branches, by_branch, hours, certificates))
     result.totals = {
@@ -288,6 +357,7 @@ def statistics(scope, *, start, end) -> Statistics:
         "hours": sum((value[0] for value in hours.values()), Decimal(0)),
         "n_certificates": sum(value[0] for value in certificates.values()),
         "n_verifications": sum(value[2] or 0 for value in certificates.values()),
+        "events": sum(held.values(), EventCounts()),
         "level_names": level_names,
     }
     return result
@@ -346,7 +416,7 @@ def learning_table(months, scope):
 
 
 def month_label(month):
-    return date_format(month, "M Y")
+    return format_month(month)
 
 
 def quiz_table(results):
@@ -493,4 +563,115 @@ def branch_table(branches, by_branch, hours, certificates):
             ),
         ),
         note=_("Bars show confirmed hours in the period."),
+    )
+
+
+def event_columns():
+    return (
+        _("Events held"),
+        _("Signed up"),
+        _("Checked in"),
+        _("No-shows"),
+        _("Attendance, %"),
+        _("Confirmed hours"),
+        _("Hours awaiting confirmation"),
+    )
+
+
+def event_values(counts):
+    return (
+        counts.n_events,
+        counts.n_signed_up,
+        counts.n_checked_in,
+        counts.n_no_shows,
+        counts.attendance_rate,
+        counts.hours,
+        counts.hours_pending,
+    )
+
+
+def attendance_chart(items):
+    """Stacked bars: who came and who did not, of everyone signed up."""
+    largest = max((counts.n_signed_up for _label, counts in items), default=0)
+    came, absent = _("Checked in"), _("Did not come")
+    return Chart(
+        "stacked",
+        tuple(
+            ChartItem(
+                label,
+                counts.n_signed_up,
+                (
+                    Bar(came, counts.n_checked_in, share(counts.n_checked_in, largest)),
+                    Bar(
+                        absent,
+                        counts.n_signed_up - counts.n_checked_in,
+                        share(counts.n_signed_up - counts.n_checked_in, largest),
+                    ),
+                ),
+            )
+            for label, counts in items
+        ),
+        legend=(came, absent),
+    )
+
+
+def event_table(held, branches):
+    """Events held, attendance and hours by branch, month and kind of event."""
+    order = {branch.pk: (n, branch.name) for n, branch in enumerate(branches)}
+    kinds = list(Event.Kind)
+    keys = sorted(
+        (key for key in held if key[0] in order),
+        key=lambda key: (order[key[0]][0], key[1], kinds.index(key[2])),
+    )
+    labelled = [
+        (order[key[0]][1], month_label(key[1]), Event.Kind(key[2]).label, held[key]) for key in keys
+    ]
+    return Table(
+        key="events",
+        title=_("Events by branch and month"),
+        headings=(_("Branch"), _("Month"), _("Kind of event"), *event_columns()),
+        rows=tuple(
+            (branch, month, kind, *event_values(counts)) for branch, month, kind, counts in labelled
+        ),
+        chart=attendance_chart(
+            [(f"{branch} · {month} · {kind}", counts) for branch, month, kind, counts in labelled]
+        ),
+        note=_(
+            "Events that started in the period and are over. Attendance is who checked in of "
+            "everyone signed up, no-shows included; the waitlist and cancellations are not counted."
+        ),
+        n_label_columns=3,
+    )
+
+
+def event_kind_table(held):
+    per_kind = defaultdict(EventCounts)
+    for (_branch, _month, kind), counts in held.items():
+        per_kind[kind] += counts
+    rows = tuple(
+        (str(kind.label), *event_values(per_kind[kind])) for kind in Event.Kind if kind in per_kind
+    )
+    largest = max((row[6] + row[7] for row in rows), default=0)
+    confirmed, pending = _("Confirmed hours"), _("Hours awaiting confirmation")
+    return Table(
+        key="event-kinds",
+        title=_("Attendance and hours by kind of event"),
+        headings=(_("Kind of event"), *event_columns()),
+        rows=rows,
+        chart=Chart(
+            "stacked",
+            tuple(
+                ChartItem(
+                    row[0],
+                    row[6] + row[7],
+                    (
+                        Bar(confirmed, row[6], share(row[6], largest)),
+                        Bar(pending, row[7], share(row[7], largest)),
+                    ),
+                )
+                for row in rows
+            ),
+            legend=(confirmed, pending),
+        ),
+        note=_("Bars show the hours volunteers spent at the events: confirmed and awaiting."),
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.exports import FORMATS as EXPORT_FORMATS
+from lms.formatting import format_hours
 
 from ..models import Volunteer
 from ..volunteers import services as volunteers
@@ -181,7 +182,8 @@ def review_hours(request, scope, pk):
     if confirm:
         messages.success(
             request,
-            _("Confirmed %(hours)s h for %(name)s.") % {"hours": activity.hours, "name": name},
+            _("Confirmed %(hours)s h for %(name)s.")
+            % {"hours": format_hours(activity.hours), "name": name},
         )
     else:
         messages.success(request, _("Rejected the hours of %(name)s.") % {"name": name})

@@ -2,6 +2,7 @@
 migrations, as `certification.models.<name>`)."""
 
 from .certificates import Certificate, CertificateSettings, PrivateStorage, certificate_storage
+from .events import Attendance, CalendarFeed, Event, EventRequirement, EventRole, SignUp
 from .reference import Branch, Direction, Level, LevelRequirement, Skill
 from .volunteers import (
     AppreciationLetter,
@@ -13,15 +14,21 @@ from .volunteers import (
 
 __all__ = [
     "AppreciationLetter",
+    "Attendance",
     "Branch",
+    "CalendarFeed",
     "Certificate",
     "CertificateSettings",
     "Direction",
+    "Event",
+    "EventRequirement",
+    "EventRole",
     "Level",
     "LevelAward",
     "LevelRequirement",
     "PracticalActivity",
     "PrivateStorage",
+    "SignUp",
     "Skill",
     "SkillSignOff",
     "Volunteer",

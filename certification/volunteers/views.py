@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -42,7 +43,13 @@ def newcomer_courses():
 
 def localized_courses(translation_keys):
     pages = CoursePage.objects.live().filter(translation_key__in=list(translation_keys))
-    return one_version_each(pages.select_related("locale"))
+    return one_version_each(pages.select_related("locale").order_by("path"))
+
+
+def course_title(course):
+    """The course's title marked with its own language, inside a sentence in the reader's
+    (WCAG 3.1.2: the language of parts)."""
+    return format_html('<span lang="{}">{}</span>', course.locale.language_code, course.title)
 
 
 @require_http_methods(["GET", "POST"])
@@ -158,10 +165,12 @@ def ladder(request):
             )
         }
         for item in standing.next.requirements:
+            course = courses.get(item.requirement.course)
             requirements.append(
                 {
                     "item": item,
-                    "course": courses.get(item.requirement.course),
+                    "course": course,
+                    "course_title": course_title(course) if course else None,
                     "percent": min(100, int(100 * item.have / item.need)) if item.need else 100,
                 }
             )

@@ -11,9 +11,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from courses.blocks import QUESTION_TYPES, LessonStreamBlock, QuizStreamBlock
+from lms.slugs import LatinSlugMixin
 
 
-class CataloguePage(Page):
+class CataloguePage(LatinSlugMixin, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -33,7 +34,7 @@ class CataloguePage(Page):
         return context
 
 
-class CoursePage(RoutablePageMixin, Page):
+class CoursePage(LatinSlugMixin, RoutablePageMixin, Page):
     summary = models.TextField(
         _("summary"), max_length=500, help_text=_("One or two sentences for the catalogue.")
     )
@@ -137,7 +138,7 @@ class CourseItemMixin:
         return self._course
 
 
-class LessonPage(CourseItemMixin, RoutablePageMixin, Page):
+class LessonPage(LatinSlugMixin, CourseItemMixin, RoutablePageMixin, Page):
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated time, minutes"), default=10)
     body = StreamField(LessonStreamBlock(), verbose_name=_("lesson content"))
 
@@ -187,7 +188,7 @@ class LessonPage(CourseItemMixin, RoutablePageMixin, Page):
         return None
 
 
-class QuizPage(CourseItemMixin, RoutablePageMixin, Page):
+class QuizPage(LatinSlugMixin, CourseItemMixin, RoutablePageMixin, Page):
     class Feedback(models.TextChoices):
         SCORE_ONLY = "score", _("Score only")
         PER_QUESTION = "per_question", _("Score and per-question feedback")
@@ -212,6 +213,11 @@ class QuizPage(CourseItemMixin, RoutablePageMixin, Page):
         blank=True,
         validators=[MinValueValidator(1)],
         help_text=_("Leave blank for no time limit."),
+    )
+    allows_retake_after_pass = models.BooleanField(
+        _("allow a new attempt after a pass"),
+        default=False,
+        help_text=_("Off: a learner who has passed cannot start the quiz again."),
     )
     shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
     shuffle_choices = models.BooleanField(_("shuffle answer choices"), default=True)
@@ -242,6 +248,7 @@ class QuizPage(CourseItemMixin, RoutablePageMixin, Page):
                         FieldPanel("time_limit_minutes"),
                     ]
                 ),
+                FieldPanel("allows_retake_after_pass"),
                 FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_choices")]),
                 FieldRowPanel([FieldPanel("questions_per_attempt"), FieldPanel("feedback_mode")]),
             ],

@@ -24,6 +24,7 @@ def knowledge_question(block):
     rng = random.Random(str(block.id))  # noqa: S311 (a stable order, not a secret)
     public = grading.public_question(question, rng=rng, shuffle_choices=False)
     public["field"] = f"q-{public['id']}"
+    public.pop("points", None)  # a knowledge check is never graded: it has no points to show
     return public
 
 

@@ -6,7 +6,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
+from lms.language_switch import landing_url
 from lms.network import client_key
 
 from . import confirmation
@@ -32,11 +32,12 @@ def remember_language(response, language):
     return response
 
 
-def switch_to_user_language(user, url):
-    """Redirect to `url` in the user's preferred language and keep that choice in the cookie."""
+def switch_to_user_language(request, user, url):
+    """Redirect to `url` in the user's preferred language and keep that choice in the cookie:
+    where the language switch would land (a page in one language only keeps its address)."""
     language = user.preferred_language
     translation.activate(language)
-    target = f"/{language}/" if url == "/" else translate_url(url, language)
+    target = f"/{language}/" if url == "/" else landing_url(request, url, language)
     return remember_language(redirect(target), language)
 
 
@@ -70,7 +71,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         login(self.request, form.get_user())
-        return switch_to_user_language(form.get_user(), self.get_success_url())
+        return switch_to_user_language(self.request, form.get_user(), self.get_success_url())
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,7 +126,7 @@ def confirm(request, uidb64, token):
         user = confirmation.confirm(user=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Your address is confirmed. Welcome to Komek!"))
-        return switch_to_user_language(user, next_url(request))
+        return switch_to_user_language(request, user, next_url(request))
     return render(
         request,
         "accounts/confirm.html",
@@ -146,7 +147,7 @@ def profile(request):
         if form.is_valid():
             user = form.save()
             messages.success(request, _("Your profile has been saved."))
-            return switch_to_user_language(user, request.path)
+            return switch_to_user_language(request, user, request.path)
     else:
         form = ProfileForm(instance=request.user)
     return render(request, "accounts/profile.html", {"form": form})

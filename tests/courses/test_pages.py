@@ -199,7 +199,7 @@ def test_the_result_page_follows_the_feedback_setting(client, enrolled, big_quiz
     per_question = result_html("per_question")
     with_answers = result_html("correct_answers")
 
-    assert "0%" in score_only and "ОБЩИЙ-ОТЗЫВ" not in score_only
+    assert "0\u00a0%" in score_only and "ОБЩИЙ-ОТЗЫВ" not in score_only
     assert "ОБЩИЙ-ОТЗЫВ" in per_question and "дефибриллятор" not in per_question
     assert "дефибриллятор" in with_answers and "117.5 ± 3 раз" in with_answers
 

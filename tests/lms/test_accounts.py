@@ -161,6 +161,28 @@ def test_login_redirects_to_the_users_preferred_language(client, password):
 
 
 @pytest.mark.django_db
+def test_login_from_a_russian_page_continues_there_in_the_users_language(client, password):
+    from tests.factories import make_course
+
+    UserFactory(email="asel@example.kz", preferred_language="kk")
+    course = make_course("Только по-русски", slug="russian-only")
+
+    def log_in(next_url):
+        return client.post(
+            "/ru/accounts/login/",
+            {"username": "asel@example.kz", "password": password, "next": next_url},
+        )
+
+    # A page of the app moves under the user's prefix; a course in Russian only keeps its
+    # address (its interface follows the language cookie), never a 404 or the home page.
+    assert log_in("/ru/volunteer/hours/")["Location"] == "/kk/volunteer/hours/"
+    client.logout()
+    response = log_in(course.url)
+    assert response["Location"] == course.url
+    assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db
 def test_wrong_password_is_refused(client):
     UserFactory(email="asel@example.kz")
 

@@ -1,6 +1,7 @@
 // Quiz attempt: a countdown that mirrors the server's deadline, autosave of answers (so a lost
-// connection or a closed tab loses nothing), and submission when time is up. The server
-// enforces the deadline whatever this script does.
+// connection or a closed tab loses nothing), submission when time is up, and a question before
+// submitting with blanks. The server enforces the deadline and asks about blanks itself too,
+// whatever this script does.
 (function () {
   "use strict";
   const form = document.querySelector("[data-quiz-form]");
@@ -23,14 +24,43 @@
     })
       .then((response) => response.json().then((data) => ({ ok: response.ok, data })))
       .then(({ ok, data }) => {
-        if (status) status.textContent = ok ? strings.saved + " " + new Date().toLocaleTimeString() : data.error;
+        if (status) status.textContent = ok ? strings.saved + " " + new Date().toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" }) : data.error;
       })
       .catch(() => { dirty = true; if (status) status.textContent = strings.saveFailed; });
   }
 
   form.addEventListener("change", () => { dirty = true; });
   form.addEventListener("input", () => { dirty = true; });
-  form.addEventListener("submit", () => { submitting = true; });
+  // Asking in the page spares a round trip; the server would ask the same.
+  const confirmPanel = form.querySelector("[data-confirm-submit]");
+  const isAnswered = (question) =>
+    [...question.querySelectorAll("input, select")].some((field) =>
+      field.type === "radio" || field.type === "checkbox" ? field.checked : field.value.trim() !== ""
+    );
+  const unanswered = () => [...form.querySelectorAll(".question")].filter((q) => !isAnswered(q));
+
+  form.addEventListener("submit", (event) => {
+    const confirmed = event.submitter && event.submitter.name === "submit_anyway";
+    const blank = confirmed || !confirmPanel ? [] : unanswered();
+    if (blank.length) {
+      event.preventDefault();
+      confirmPanel.querySelector("[data-confirm-count]").textContent = strings.unanswered[blank.length];
+      confirmPanel.hidden = false;
+      confirmPanel.focus();
+      confirmPanel.goBackTo = blank[0];
+      return;
+    }
+    submitting = true;
+  });
+  if (confirmPanel) {
+    confirmPanel.querySelector("[data-go-back]").addEventListener("click", () => {
+      const question = confirmPanel.goBackTo;
+      confirmPanel.hidden = true;
+      question.scrollIntoView({ block: "start" });
+      question.querySelector("input, select").focus({ preventScroll: true });
+    });
+    form.addEventListener("change", () => { confirmPanel.hidden = true; });
+  }
   setInterval(save, SAVE_EVERY_MS);
   document.addEventListener("visibilitychange", () => { if (document.hidden) save(); });
 
@@ -47,6 +77,12 @@
       if (left === 0 && !submitting) {
         submitting = true;
         if (status) status.textContent = strings.timeUp;
+        // Time is up: blanks stay blank, there is nothing to go back to.
+        const anyway = document.createElement("input");
+        anyway.type = "hidden";
+        anyway.name = "submit_anyway";
+        anyway.value = "1";
+        form.append(anyway);
         form.submit();
       }
     };
@@ -54,6 +90,6 @@
     setInterval(tick, 1000);
   }
 
-  const error = document.getElementById("attempt-error");
+  const error = document.getElementById("attempt-error") || document.getElementById("unanswered-warning");
   if (error) error.focus();
 })();

@@ -3,19 +3,27 @@
 Idempotent: running it again changes nothing that already exists (passwords included).
 """
 
+import io
+import math
 from datetime import timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Locale, Page, Site
+from PIL import Image as PILImage
+from PIL import ImageDraw, ImageFilter
+from wagtail.images.models import Image
+from wagtail.models import Collection, Locale, Page, Site
 
 from certification.models import (
     Branch,
     Certificate,
+    CertificateSettings,
     Direction,
     Level,
     LevelRequirement,
@@ -30,6 +38,7 @@ from certification.reference import (
 from certification.volunteers import roles
 from certification.volunteers import services as volunteers
 from demo.courses import complete_for_demo, seed_courses
+from demo.events import seed_events
 from lms.models import HomePage
 
 DEMO_USERS = [
@@ -94,6 +103,52 @@ HOME_CONTENT = {
 }
 
 
+def signature_png(width=720, height=180):
+    """A made-up handwritten signature, ink on a transparent background, as a PNG the size
+    certificates print it at (300 dpi): a slanted capital, the name's loops, a stroke under it."""
+    scale = 3  # drawn larger, then reduced: smooth edges
+    ink = (24, 38, 96, 255)
+    layer = PILImage.new("RGBA", (width * scale, height * scale), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+
+    def stroke(curve, n_points, pen):
+        points = [curve(i / (n_points - 1)) for i in range(n_points)]
+        for i, ((x0, y0), (x1, y1)) in enumerate(pairwise(points)):
+            r = pen(i / (n_points - 1)) * scale
+            draw.line(
+                [(x0 * scale, y0 * scale), (x1 * scale, y1 * scale)],
+                fill=ink,
+                width=max(1, round(2 * r)),
+            )
+            draw.ellipse([x1 * scale - r, y1 * scale - r, x1 * scale + r, y1 * scale + r], fill=ink)
+
+    def capital(t):
+        a = 2 * math.pi * (0.1 + 1.05 * t)
+        x = 96 + 34 * (1 - 0.3 * t) * math.cos(a)
+        y = 92 - 62 * (1 - 0.35 * t) * math.sin(a)
+        return x + 0.35 * (92 - y), y
+
+    def name(t):
+        phase = 2 * math.pi * (7.5 * t + 0.3 * math.sin(2 * math.pi * 0.9 * t))
+        height = 17 + 9 * math.sin(2 * math.pi * 1.7 * t + 0.8) + 10 * (0.55 < t < 0.68)
+        fade = min(1, t * 6) * min(1, (1 - t) * 5)
+        x = 128 + 430 * t + 13 * math.sin(phase)
+        y = 112 - 22 * t - height * fade * math.cos(phase)
+        return x + 0.3 * (112 - y), y
+
+    def underline(t):
+        return 575 - 520 * t + 40 * t * t, 140 + 14 * t - 20 * math.sin(math.pi * t) ** 2
+
+    stroke(capital, 700, lambda t: 1.4 + 1.3 * math.sin(math.pi * t))
+    stroke(name, 1400, lambda t: 1.1 + 0.9 * abs(math.sin(2 * math.pi * 7.5 * t)))
+    stroke(underline, 600, lambda t: 0.6 + 1.4 * math.sin(math.pi * t) * (1 - t))
+    image = layer.filter(ImageFilter.GaussianBlur(scale * 0.35))
+    image = image.resize((width, height), PILImage.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
 class Command(BaseCommand):
     help = "Create demo content and users (idempotent). Refused in production."
 
@@ -104,6 +159,7 @@ class Command(BaseCommand):
             self.ensure_locales()
             ensure_reference_data(Direction, Level)
             home = self.ensure_home_page()
+            self.ensure_certificate_settings()
             first_aid, donation = seed_courses(home)
             ensure_branches_and_skills(Branch, Skill, Direction)
             ensure_level_rules(Level, LevelRequirement, Direction, Skill)
@@ -121,6 +177,11 @@ class Command(BaseCommand):
             if not learner.enrolments.filter(course=donation).exists():
                 complete_for_demo(learner, donation)
             self.ensure_demo_activity(learner.volunteer)
+            seed_events(
+                coordinator=get_user_model().objects.get(email="coordinator@komek.local"),
+                admin=get_user_model().objects.get(email="admin@komek.local"),
+                courses={"first-aid": first_aid},
+            )
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
         self.print_logins(created)
 
@@ -163,6 +224,24 @@ class Command(BaseCommand):
                     setattr(translation, field, value)
                 translation.save_revision().publish()
         return home
+
+    def ensure_certificate_settings(self):
+        """The signer printed on the demo's certificates: name, title in each language and a
+        signature. Settings someone already gave a signer are left as they are."""
+        issuer = CertificateSettings.for_site(Site.objects.get(is_default_site=True))
+        if issuer.signer_name:
+            return
+        Collection.get_first_root_node() or Collection.add_root(name="Root")
+        signature = Image.objects.create(
+            title="Подпись: А. Е. Сапарова",
+            file=ImageFile(io.BytesIO(signature_png()), name="demo-signature.png"),
+        )
+        issuer.signer_name = "А. Е. Сапарова"
+        issuer.signer_title_ru = "Руководитель движения"
+        issuer.signer_title_kk = "Қозғалыс жетекшісі"
+        issuer.signer_title_en = "Head of the Movement"
+        issuer.signature = signature
+        issuer.save()
 
     def ensure_newcomer_course(self, course):
         """The demo's first-aid course is the newcomer course: passing it makes a volunteer."""
