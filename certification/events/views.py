@@ -373,8 +373,13 @@ def attendance_message(attendance):
 def mark(request, scope, pk, sign_up_pk):
     event = scoped_event(scope, pk)
     item = get_object_or_404(event.sign_ups, pk=sign_up_pk)
+    return marked(request, event, item)
+
+
+def marked(request, event, item, **how):
+    """Mark a volunteer present or gone by hand or by badge, and say what happened."""
     try:
-        attendance = events.mark(sign_up=item, by=request.user)
+        attendance = events.mark(sign_up=item, by=request.user, **how)
     except events.EventError as error:
         messages.error(request, str(error))
     else:
@@ -406,13 +411,7 @@ def badge(request, scope, pk):
     if item is None:
         messages.error(request, _("No volunteer signed up for this event has this badge."))
         return redirect("coordination:event", pk=event.pk)
-    try:
-        attendance = events.mark(sign_up=item, by=request.user, method=Attendance.Method.BADGE)
-    except events.EventError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, attendance_message(attendance))
-    return redirect("coordination:event", pk=event.pk)
+    return marked(request, event, item, method=Attendance.Method.BADGE)
 
 
 @require_POST
