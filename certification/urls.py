@@ -37,6 +37,7 @@ urlpatterns = [
 
 event_urlpatterns = [
     path("", events.event_list, name="list"),
+    path("calendar/renew/", events.renew_feed, name="renew_feed"),
     path("<int:pk>/", events.event_detail, name="detail"),
     path("<int:pk>/sign-up/", events.sign_up, name="sign_up"),
     path("<int:pk>/cancel/", events.cancel, name="cancel"),

@@ -29,6 +29,7 @@ from ..models import (
     SignUp,
     SkillSignOff,
 )
+from ..models.events import new_feed_token
 from ..volunteers import services as volunteers
 from . import checkin, eligibility
 
@@ -449,4 +450,13 @@ def remind_upcoming(*, now=None) -> int:
 
 def calendar_feed(*, volunteer) -> CalendarFeed:
     feed, _created = CalendarFeed.objects.get_or_create(volunteer=volunteer)
+    return feed
+
+
+def renew_calendar_feed(*, volunteer) -> CalendarFeed:
+    """A new secret address for the volunteer's feed: the old one stops answering at once (for a
+    link shared by mistake, or a phone that was lost)."""
+    feed = calendar_feed(volunteer=volunteer)
+    feed.token = new_feed_token()
+    feed.save(update_fields=["token"])
     return feed

@@ -173,6 +173,20 @@ def sign_up(request, member, pk):
 
 @require_POST
 @member_view
+def renew_feed(request, member):
+    events.renew_calendar_feed(volunteer=member)
+    messages.success(
+        request,
+        _(
+            "Your calendar has a new address. Add it to your calendar again: "
+            "the old one no longer works."
+        ),
+    )
+    return redirect("volunteer_events:list")
+
+
+@require_POST
+@member_view
 def cancel(request, member, pk):
     event = get_object_or_404(members_events(member), pk=pk)
     mine = SignUp.objects.filter(event=event, volunteer=member, status__in=events.ACTIVE).first()

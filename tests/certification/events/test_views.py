@@ -224,6 +224,21 @@ def test_the_personal_feed_lists_the_members_events_without_logging_in(event, me
     assert Client().get(reverse("event_feed", args=["wrong"])).status_code == 404
 
 
+def test_a_new_feed_address_replaces_the_old_one_which_stops_working(event, member, place):
+    old = events.calendar_feed(volunteer=member).token
+    volunteer = logged_in(member.user)
+
+    response = volunteer.post(reverse("volunteer_events:renew_feed"), follow=True)
+
+    new = events.calendar_feed(volunteer=member).token
+    assert new != old
+    assert new in response.content.decode()  # the list shows the new address
+    assert Client().get(reverse("event_feed", args=[old])).status_code == 404
+    assert event.title[:20] in Client().get(reverse("event_feed", args=[new])).content.decode()
+    # Only by POST (a link cannot change it) and only for the member's own feed.
+    assert volunteer.get(reverse("volunteer_events:renew_feed")).status_code == 405
+
+
 def test_every_page_of_an_event_renders_for_its_people(event, member, place, coordinator):
     """The roster, form, check-in screen and the member's detail, with a role and a waitlist."""
     from certification.models import EventRole
