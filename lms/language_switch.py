@@ -67,6 +67,10 @@ def landing_url(request, url, language):
     under a prefix keep their path under the new prefix; unprefixed ones stay as they are."""
     parts = urlsplit(url)
     query = f"?{parts.query}" if parts.query else ""
+    if not parts.path.startswith("/") or parts.path.startswith(("//", "/\\")):
+        # "https://our.host//evil.example/" is on our host, but its path alone is a
+        # protocol-relative address of another site.
+        return home_url(language)
     source = get_language_from_path(parts.path)
     if source is None:
         return (parts.path or "/") + query

@@ -245,9 +245,7 @@ def feed(request, token):
 def check_in(request, member, pk, code):
     """The address the QR code encodes: the first scan checks in, the next one out. Logging in
     on the way comes back here (login_required keeps the address)."""
-    event = Event.objects.filter(pk=pk).first()
-    if event is None:
-        raise Http404
+    event = get_object_or_404(members_events(member), pk=pk)  # another branch's: not found
     attendance, error = None, ""
     try:
         attendance = events.scan(event=event, volunteer=member, token=code)

@@ -147,6 +147,31 @@ def test_an_address_on_another_host_is_never_the_landing(client, demo_site):
     assert response["Location"] == "/"
 
 
+@pytest.mark.parametrize("path", ["//evil.example/", "/\\evil.example/", "//evil.example/ru/"])
+def test_our_host_with_a_protocol_relative_path_never_leads_to_another_site(
+    client, demo_site, path
+):
+    response = switch(client, "kk", f"http://testserver{path}")
+
+    assert response["Location"] == "/kk/"
+
+
+def test_login_never_continues_to_another_site_through_our_host(client, password):
+    from tests.factories import UserFactory
+
+    UserFactory(email="asel@example.kz", preferred_language="kk")
+    response = client.post(
+        "/ru/accounts/login/",
+        {
+            "username": "asel@example.kz",
+            "password": password,
+            "next": "http://testserver//evil.example/",
+        },
+    )
+
+    assert response["Location"] == "/kk/"
+
+
 def test_the_referring_page_is_the_landing_when_next_is_missing(client, demo_site):
     response = client.post(
         SWITCH, {"language": "kk"}, headers={"referer": f"http://testserver{FIRST_AID_RU}"}

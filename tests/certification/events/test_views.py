@@ -45,6 +45,16 @@ def test_a_coordinator_of_another_branch_cannot_change_the_event(stranger, event
     assert response.status_code == 404
 
 
+def test_a_member_of_another_branch_cannot_open_the_events_check_in(event):
+    outsider = make_member(branch_slug="shymkent", email="outsider@example.kz")
+    code = checkin.token_for(event.pk)
+
+    response = logged_in(outsider.user).get(reverse("event_check_in", args=[event.pk, code]))
+
+    assert response.status_code == 404
+    assert event.title not in response.content.decode()
+
+
 def test_a_coordinator_of_another_branch_cannot_tick_a_name(stranger, event, place):
     url = reverse("coordination:event_mark", args=[event.pk, place.pk])
     assert stranger.post(url).status_code == 404
