@@ -25,6 +25,8 @@ run: install
 	$(VENV)/bin/honcho --procfile Procfile start
 
 test: install
+	# The independent credential verifier (npm, from its lock); node comes with the dev wheels.
+	cd tests/verifier && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm ci --no-audit --no-fund --silent
 	$(VENV)/bin/pytest
 
 lint: install

@@ -1,5 +1,6 @@
 """Certification listens to a course completed, and to its own changes to drop cached pages."""
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
@@ -7,7 +8,7 @@ from django.dispatch import receiver
 from courses.models import CoursePage
 from courses.signals import course_completed
 
-from .certificates import issuer, issuing, verification
+from .certificates import issuer, issuing, status_list, verification
 from .models import Certificate, CertificateSettings, Level, LevelRequirement, Volunteer
 from .volunteers import services as volunteers
 
@@ -27,6 +28,35 @@ def advance_on_course_completed(sender, enrolment, **kwargs):
 @receiver(post_save, sender=Certificate, dispatch_uid="certification.forget_record")
 def forget_cached_record(sender, instance, **kwargs):
     transaction.on_commit(lambda: verification.forget_record(instance.public_code))
+
+
+@receiver(post_save, sender=Certificate, dispatch_uid="certification.status_lists")
+def rebuild_status_lists(sender, instance, update_fields=None, **kwargs):
+    if update_fields is not None and "status" not in update_fields:
+        return  # e.g. a verification count or a render attempt
+    # After the commit, so the lists are read from what the verify page and the API now show.
+    transaction.on_commit(status_list.rebuild_all)
+
+
+@receiver(post_save, sender=get_user_model(), dispatch_uid="certification.suspend_badges")
+def suspend_or_resume_badges(sender, instance, update_fields=None, **kwargs):
+    """A deactivated account pauses its badges; reactivating it lets them stand again."""
+    if update_fields is not None and "is_active" not in update_fields:
+        return  # e.g. a login saving last_login
+    codes = list(
+        Certificate.objects.filter(holder=instance, kind=Certificate.Kind.BADGE).values_list(
+            "public_code", flat=True
+        )
+    )
+    if not codes:
+        return
+
+    def refresh():
+        for code in codes:
+            verification.forget_record(code)
+        status_list.rebuild(status_list.SUSPENSION)
+
+    transaction.on_commit(refresh)
 
 
 @receiver(post_save, sender=CertificateSettings, dispatch_uid="certification.forget_issuer")

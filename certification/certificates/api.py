@@ -36,6 +36,9 @@ class CertificateOut(Schema):
     revoked_at: datetime | None
     revoked_reason: str | None
     replaced_by: str | None
+    renewed_by: str | None = Field(
+        None, description="The code of the newer certificate that renewed this one."
+    )
     verify_url: str
     n_verifications: int
 

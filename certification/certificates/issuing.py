@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Certificate
+from ..recertification import services as recertification
 from .tasks import render_certificate
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def issue(
                 issued_at=now,
                 expires_at=now + relativedelta(months=validity_months) if validity_months else None,
             )
+            recertification.renew(certificate=certificate, now=now)
     except IntegrityError:
         # The same event was issued concurrently: the other transaction's certificate stands.
         return Certificate.objects.exclude(status=Certificate.Status.REPLACED).get(

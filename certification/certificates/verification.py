@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -67,7 +67,9 @@ def cached_public_record(code):
     record = cache.get(key)
     if record is None:
         certificate = (
-            Certificate.objects.select_related("direction", "level", "branch", "replaced_by")
+            Certificate.objects.select_related(
+                "direction", "level", "branch", "replaced_by", "holder", "renewal__new"
+            )
             .filter(public_code=code)
             .first()
         )
@@ -86,7 +88,9 @@ def certificate_by_code(text):
     if code is None:
         return None
     return (
-        Certificate.objects.select_related("direction", "level", "branch", "replaced_by", "holder")
+        Certificate.objects.select_related(
+            "direction", "level", "branch", "replaced_by", "holder", "renewal__new"
+        )
         .filter(public_code=code)
         .first()
     )
@@ -118,9 +122,18 @@ def public_record(certificate, language=None):
         "revoked_at": certificate.revoked_at,
         "revoked_reason": certificate.revoked_reason or None,
         "replaced_by": replacement.public_code if replacement else None,
+        "renewed_by": renewed_by(certificate),
         "verify_url": certificate.verify_url,
         "n_verifications": certificate.n_verifications,
     }
+
+
+def renewed_by(certificate):
+    """The code of the certificate that renewed this one (recertification), or None."""
+    try:
+        return certificate.renewal.new.public_code
+    except ObjectDoesNotExist:
+        return None
 
 
 # The hot path ---------------------------------------------------------------------------------

@@ -203,6 +203,9 @@ class Certificate(models.Model):
     last_error = models.TextField(blank=True, editable=False)
     n_verifications = models.PositiveIntegerField(_("verifications"), default=0, editable=False)
     expiry_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The certificate's position in the published status lists (W3C Bitstring Status List):
+    # drawn at random, so a position says nothing of when it was issued or how many there are.
+    status_index = models.PositiveIntegerField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -226,6 +229,15 @@ class Certificate(models.Model):
     def __str__(self):
         return f"{self.public_code} · {self.title_ru} · {self.holder_name}"
 
+    def save(self, *args, **kwargs):
+        if self.status_index is None:
+            from ..certificates.status_list import new_status_index
+
+            self.status_index = new_status_index()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "status_index"}
+        super().save(*args, **kwargs)
+
     def title(self, language=None):
         language = (language or current_language())[:2]
         return getattr(self, f"title_{language}", "") or self.title_ru
@@ -239,14 +251,22 @@ class Certificate(models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @property
+    def is_suspended(self):
+        """A badge stands for a member in good standing: it is paused while the holder's account
+        is deactivated, and stands again when it is reactivated."""
+        return self.kind == self.Kind.BADGE and not self.holder.is_active
+
+    @property
     def verification_status(self):
-        """What an employer sees: valid, expired, revoked, replaced or pending."""
+        """What an employer sees: valid, expired, revoked, replaced, suspended or pending."""
         if self.status == self.Status.REVOKED:
             return "revoked"
         if self.status == self.Status.REPLACED:
             return "replaced"
         if self.status == self.Status.PENDING:
             return "pending"
+        if self.is_suspended:
+            return "suspended"
         return "expired" if self.is_expired else "valid"
 
     @property

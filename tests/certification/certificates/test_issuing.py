@@ -4,10 +4,9 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
-from certification.certificates import issuing, pipeline, reminders
+from certification.certificates import issuing, pipeline
 from certification.models import Certificate
 from tests.certification.conftest import complete_course
 
@@ -150,17 +149,3 @@ def test_an_unreachable_broker_does_not_fail_the_learner(
 
     assert Certificate.objects.get().status == Certificate.Status.PENDING
     assert holder.enrolments.get().completed_at is not None
-
-
-def test_holders_are_reminded_once_thirty_days_before_expiry(issued_certificate):
-    issued_certificate.expires_at = timezone.now() + timedelta(days=20)
-    issued_certificate.save()
-    holder = issued_certificate.holder
-    holder.preferred_language = "kk"
-    holder.save()
-
-    assert reminders.remind_expiring() == 1
-    assert reminders.remind_expiring() == 0
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["aigerim@example.kz"]
-    assert issued_certificate.public_code in mail.outbox[0].body

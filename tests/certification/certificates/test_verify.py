@@ -279,8 +279,9 @@ def test_a_downloaded_credential_verifies_with_pyjwt_against_the_published_jwks(
         token, key=jwt.PyJWK(key), algorithms=["EdDSA"], options={"verify_aud": False}
     )
 
-    assert claims["vc"]["id"] == issued_certificate.verify_url
-    assert "OpenBadgeCredential" in claims["vc"]["type"]
+    # OB 3.0 §8.2 with VCDM 2.0: the payload is the credential, no "vc" claim.
+    assert claims["id"] == issued_certificate.verify_url
+    assert "OpenBadgeCredential" in claims["type"]
     assert client.get("/issuer/").json()["id"] == claims["iss"]
 
 
