@@ -4,6 +4,11 @@ The coordinator's screen shows a new code every slot; a scan is accepted with th
 the previous slot's code only, so a photo of the code sent to a friend at home is soon useless.
 Replays within those 30 seconds are refused by the attendance record (services.py), which keeps
 the slot each direction was scanned with.
+
+Opening the address changes nothing: it shows a button, and the press (a POST, CSRF-checked)
+carries a ticket signed for this volunteer with the scanned slot. The ticket lives a little
+longer than the code, so a volunteer who reads the page before pressing is not refused; being
+bound to the volunteer, it is useless to anyone else.
 """
 
 import time
@@ -13,6 +18,8 @@ from django.core import signing
 
 SLOT_SECONDS = 15
 SALT = "komek.events.check-in"
+TICKET_SALT = "komek.events.check-in-ticket"
+TICKET_SECONDS = 120
 
 
 class TokenError(Exception):
@@ -63,3 +70,27 @@ def read(token: str, *, event_id: int, at: float | None = None) -> Scan:
     if token_slot not in (current, current - 1):
         raise TokenError(EXPIRED)
     return Scan(event_id=token_event, slot=token_slot)
+
+
+def ticket_for(scan: Scan, *, volunteer_id: int) -> str:
+    """What the check-in page's button sends: this volunteer scanned this event's slot."""
+    value = {"e": scan.event_id, "s": scan.slot, "v": volunteer_id}
+    return signing.TimestampSigner(salt=TICKET_SALT).sign_object(value)
+
+
+def read_ticket(ticket: str, *, event_id: int, volunteer_id: int) -> Scan:
+    """The scan a ticket stands for, or TokenError: forged, someone else's, another event's,
+    or older than TICKET_SECONDS."""
+    signer = signing.TimestampSigner(salt=TICKET_SALT)
+    try:
+        value = signer.unsign_object(ticket or "", max_age=TICKET_SECONDS)
+        ticket_event, slot, volunteer = int(value["e"]), int(value["s"]), int(value["v"])
+    except signing.SignatureExpired:
+        raise TokenError(EXPIRED) from None
+    except (signing.BadSignature, ValueError, TypeError, KeyError):
+        raise TokenError(FORGED) from None
+    if volunteer != volunteer_id:
+        raise TokenError(FORGED)
+    if ticket_event != event_id:
+        raise TokenError(OTHER_EVENT)
+    return Scan(event_id=ticket_event, slot=slot)

@@ -1,6 +1,8 @@
 """Forms of events: the coordinator's event with its roles and requirements, a volunteer's
 choice of role, and the badge code a coordinator scans or types."""
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
@@ -177,13 +179,17 @@ class BadgeForm(forms.Form):
     code = forms.CharField(
         label=_("Badge code"),
         max_length=200,
-        help_text=_("Scan the badge's QR code with a scanner, or type the code printed on it."),
+        help_text=_(
+            "Scan the badge's QR code with the camera or a scanner, or type the code printed on it."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 
     def clean_code(self):
-        # A scanner types the whole verification address; the code is its last part.
-        code = codes.normalise(self.cleaned_data["code"].strip().rstrip("/").rsplit("/", 1)[-1])
+        # A scanner (or the camera) reads the whole verification address; the code is the last
+        # part of its path.
+        path = urlsplit(self.cleaned_data["code"].strip()).path
+        code = codes.normalise(path.rstrip("/").rsplit("/", 1)[-1])
         if code is None:
             raise forms.ValidationError(_("This is not a badge code."))
         return code

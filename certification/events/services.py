@@ -6,6 +6,7 @@ Everything that counts places locks the event's row first, so two volunteers tak
 place, or two cancellations at once, each see the other's effect: one place, one promotion.
 """
 
+import logging
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -39,10 +40,14 @@ CHECK_IN_OPENS = timedelta(hours=1)
 CHECK_OUT_GRACE = timedelta(hours=1)
 # Reminders go out when the event is at most this far away, once each.
 REMINDER_AHEAD = timedelta(hours=24)
+# A promotion whose email has not gone out after this long is sent again by the sweep.
+PLACE_EMAIL_STALE = timedelta(minutes=5)
 # A scan this soon after checking in is taken for a double tap, not for leaving.
 MIN_STAY = timedelta(minutes=10)
 MAX_HOURS = Decimal(24)
 MIN_HOURS = Decimal("0.5")
+
+logger = logging.getLogger(__name__)
 
 ACTIVE = (SignUp.Status.SIGNED_UP, SignUp.Status.WAITLISTED)
 
@@ -200,10 +205,11 @@ def fill_places(event) -> list[SignUp]:
         if not has_room(event, candidate.role):
             continue
         candidate.status = SignUp.Status.SIGNED_UP
-        candidate.save(update_fields=["status"])
+        candidate.promoted_at = timezone.now()
+        candidate.save(update_fields=["status", "promoted_at"])
         promoted.append(candidate)
     for candidate in promoted:
-        transaction.on_commit(lambda pk=candidate.pk: email_promotion(sign_up_id=pk))
+        enqueue_place_email(candidate.pk)
     return promoted
 
 
@@ -230,8 +236,9 @@ TOKEN_MESSAGES = {
 }
 
 
-def scan(*, event, volunteer, token, now=None, at=None) -> Attendance:
-    """A volunteer scanned the event's code: the first scan checks in, the next checks out.
+def read_code(*, event, volunteer, token, now=None, at=None) -> checkin.Scan:
+    """The QR address was opened: the scan its code stands for, if this volunteer may use it now.
+    Changes nothing (the check-in page asks for a press first).
 
     `at` is the clock the code is read against (seconds since the epoch; tests move it)."""
     now = now or timezone.now()
@@ -239,6 +246,29 @@ def scan(*, event, volunteer, token, now=None, at=None) -> Attendance:
         code = checkin.read(token, event_id=event.pk, at=at if at is not None else now.timestamp())
     except checkin.TokenError as error:
         raise EventError(TOKEN_MESSAGES[error.reason]()) from None
+    sign_up = (
+        SignUp.objects.filter(event=event, volunteer=volunteer)
+        .exclude(status=SignUp.Status.CANCELLED)
+        .first()
+    )
+    if sign_up is None or sign_up.status == SignUp.Status.WAITLISTED:
+        raise EventError(_("You are not signed up for this event."))
+    refuse_out_of_hours(sign_up, Attendance.objects.filter(sign_up=sign_up).first(), now=now)
+    return code
+
+
+def scan(*, event, volunteer, token=None, ticket=None, now=None, at=None) -> Attendance:
+    """A volunteer scanned the event's code: the first scan checks in, the next checks out.
+
+    Either the code itself (`token`) or the check-in page's ticket for it (`ticket`)."""
+    now = now or timezone.now()
+    if ticket is not None:
+        try:
+            code = checkin.read_ticket(ticket, event_id=event.pk, volunteer_id=volunteer.pk)
+        except checkin.TokenError as error:
+            raise EventError(TOKEN_MESSAGES[error.reason]()) from None
+    else:
+        code = read_code(event=event, volunteer=volunteer, token=token, now=now, at=at)
     with transaction.atomic():
         sign_up = signed_up(event, volunteer)
         return record(sign_up=sign_up, method=Attendance.Method.QR, slot=code.slot, now=now)
@@ -272,11 +302,11 @@ def record(*, sign_up, method, now, slot=None, by=None) -> Attendance:
     """Check in or out by the attendance as it stands; the caller holds the sign-up's lock."""
     event = sign_up.event
     attendance = Attendance.objects.filter(sign_up=sign_up).first()
+    if by is None:
+        refuse_out_of_hours(sign_up, attendance, now=now)
     if attendance is None:
         if now < event.starts_at - CHECK_IN_OPENS:
             raise EventError(_("Check-in opens an hour before the event starts."))
-        if now > event.ends_at and by is None:
-            raise EventError(_("The event is over: check-in has closed."))
         if sign_up.status == SignUp.Status.NO_SHOW:
             # A coordinator corrects the record: the volunteer came after all.
             sign_up.status = SignUp.Status.SIGNED_UP
@@ -303,8 +333,6 @@ def record(*, sign_up, method, now, slot=None, by=None) -> Attendance:
         # A second scan straight after the first is a double tap, not leaving.
         raise EventError(_("You are checked in. Scan the code again when you leave."))
     if now > event.ends_at + CHECK_OUT_GRACE:
-        if by is None:
-            raise EventError(_("Check-out has closed: the coordinator records your time."))
         now = event.ends_at
     attendance.checked_out_at = now
     attendance.check_out_method = method
@@ -315,6 +343,20 @@ def record(*, sign_up, method, now, slot=None, by=None) -> Attendance:
     attendance.activity = activity_for(attendance)
     attendance.save(update_fields=["activity"])
     return attendance
+
+
+def refuse_out_of_hours(sign_up, attendance, *, now):
+    """A volunteer's own scan is taken only while the event's check-in (or check-out) is open."""
+    event = sign_up.event
+    if attendance is None:
+        if now < event.starts_at - CHECK_IN_OPENS:
+            raise EventError(_("Check-in opens an hour before the event starts."))
+        if now > event.ends_at:
+            raise EventError(_("The event is over: check-in has closed."))
+    elif attendance.checked_out_at is not None:
+        raise EventError(_("Checked out already: the hours are recorded."))
+    elif now > event.ends_at + CHECK_OUT_GRACE:
+        raise EventError(_("Check-out has closed: the coordinator records your time."))
 
 
 def hours_between(start, end) -> Decimal:
@@ -353,9 +395,15 @@ def close(*, event, now=None) -> Event:
     event = locked(event)
     if event.closed_at is not None:
         return event
-    for sign_up in event.sign_ups.filter(status=SignUp.Status.SIGNED_UP).select_related(
-        "event", "volunteer"
-    ):
+    # The sign-ups are locked too, as a check-out by hand or by QR locks its own: one of the two
+    # closes an attendance, the other sees it closed (never two practical activities).
+    sign_ups = (
+        event.sign_ups.select_for_update(of=("self",))
+        .filter(status=SignUp.Status.SIGNED_UP)
+        .select_related("event", "volunteer")
+        .order_by("pk")
+    )
+    for sign_up in sign_ups:
         attendance = Attendance.objects.filter(sign_up=sign_up).first()
         if attendance is None:
             sign_up.status = SignUp.Status.NO_SHOW
@@ -420,10 +468,60 @@ def email(sign_up, template):
     send_mail(subject, body, None, [user.email])
 
 
-def email_promotion(*, sign_up_id):
+def enqueue_place_email(sign_up_id):
+    """Ask a worker to tell the volunteer they have a place, once the promotion commits. A mail
+    server that is down fails the task (retried), never the cancellation that freed the place;
+    a broker that is down leaves it to the sweep."""
+    from ..tasks import email_event_place
+
+    def send():
+        try:
+            email_event_place.apply_async(args=[sign_up_id])
+        except Exception:
+            logger.exception(
+                "Could not enqueue the place email %s; the sweep will retry", sign_up_id
+            )
+
+    transaction.on_commit(send)
+
+
+def email_place(*, sign_up_id, now=None) -> bool:
+    """Tell a volunteer promoted from the waitlist that they have a place: once, while it still
+    matters (signed up, the event not begun). Claimed before sending, so two workers send one
+    email; given back if the mail server refuses, so the retry sends it."""
+    now = now or timezone.now()
+    claimed = SignUp.objects.filter(
+        pk=sign_up_id,
+        status=SignUp.Status.SIGNED_UP,
+        promoted_at__isnull=False,
+        place_emailed_at__isnull=True,
+        event__starts_at__gt=now,
+    ).update(place_emailed_at=now)
+    if not claimed:
+        return False
     sign_up = SignUp.objects.select_related("event", "volunteer__user").get(pk=sign_up_id)
-    if sign_up.status == SignUp.Status.SIGNED_UP:
+    try:
         email(sign_up, "event_place")
+    except Exception:
+        SignUp.objects.filter(pk=sign_up_id).update(place_emailed_at=None)
+        raise
+    return True
+
+
+def requeue_place_emails(*, now=None) -> int:
+    """Periodic sweep: promotions whose email was never sent (the broker was down, or every
+    retry failed) are sent again."""
+    now = now or timezone.now()
+    due = SignUp.objects.filter(
+        status=SignUp.Status.SIGNED_UP,
+        promoted_at__lt=now - PLACE_EMAIL_STALE,
+        place_emailed_at__isnull=True,
+        event__starts_at__gt=now,
+    )
+    ids = list(due.values_list("pk", flat=True)[:500])
+    for sign_up_id in ids:
+        enqueue_place_email(sign_up_id)
+    return len(ids)
 
 
 def remind_upcoming(*, now=None) -> int:
@@ -442,9 +540,16 @@ def remind_upcoming(*, now=None) -> int:
         claimed = SignUp.objects.filter(pk=sign_up.pk, reminder_sent_at__isnull=True).update(
             reminder_sent_at=now
         )
-        if claimed:
+        if not claimed:
+            continue
+        try:
             email(sign_up, "event_reminder")
-            n_sent += 1
+        except Exception:
+            # The mail server refused: given back for the next sweep, and the others still go.
+            SignUp.objects.filter(pk=sign_up.pk).update(reminder_sent_at=None)
+            logger.exception("Could not send the event reminder %s", sign_up.pk)
+            continue
+        n_sent += 1
     return n_sent
 
 

@@ -243,20 +243,27 @@ def feed(request, token):
 @never_cache
 @member_view
 def check_in(request, member, pk, code):
-    """The address the QR code encodes: the first scan checks in, the next one out. Logging in
-    on the way comes back here (login_required keeps the address)."""
+    """The address the QR code encodes. Opening it shows what a press will do (check in, or out
+    the second time); the press is a POST with a ticket for the scanned code, so a link preview
+    or a prefetch changes nothing. Logging in on the way comes back here (login_required keeps
+    the address)."""
     event = get_object_or_404(members_events(member), pk=pk)  # another branch's: not found
-    attendance, error = None, ""
+    context = {"event": event, "member": member, "error": ""}
     try:
-        attendance = events.scan(event=event, volunteer=member, token=code)
+        if request.method == "POST":
+            context["attendance"] = events.scan(
+                event=event, volunteer=member, ticket=request.POST.get("ticket", "")
+            )
+            return render(request, "certification/events/check_in.html", context)
+        scanned = events.read_code(event=event, volunteer=member, token=code)
     except events.EventError as refusal:
-        error = str(refusal)
-    return render(
-        request,
-        "certification/events/check_in.html",
-        {"event": event, "attendance": attendance, "error": error, "member": member},
-        status=200 if attendance else 400,
-    )
+        context["error"] = str(refusal)
+        return render(request, "certification/events/check_in.html", context, status=400)
+    context["ticket"] = checkin.ticket_for(scanned, volunteer_id=member.pk)
+    context["checked_in"] = Attendance.objects.filter(
+        sign_up__event=event, sign_up__volunteer=member, checked_out_at__isnull=True
+    ).exists()
+    return render(request, "certification/events/check_in.html", context)
 
 
 # The coordinator's pages -------------------------------------------------------------------------
@@ -410,9 +417,11 @@ def badge(request, scope, pk):
         return redirect("coordination:event", pk=event.pk)
     holder = (
         Certificate.objects.filter(
-            public_code=form.cleaned_data["code"], kind=Certificate.Kind.BADGE
+            public_code=form.cleaned_data["code"],
+            kind=Certificate.Kind.BADGE,
+            holder__is_active=True,  # a suspended badge checks nobody in
         )
-        .exclude(status=Certificate.Status.REVOKED)
+        .exclude(status__in=[Certificate.Status.REVOKED, Certificate.Status.REPLACED])
         .values_list("holder_id", flat=True)
         .first()
     )

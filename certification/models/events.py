@@ -152,6 +152,9 @@ class SignUp(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Taken off the waitlist by a freed place, and when the email saying so went out.
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    place_emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

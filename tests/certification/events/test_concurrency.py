@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from certification.events import checkin
 from certification.events import services as events
-from certification.models import Attendance, SignUp
+from certification.models import Attendance, PracticalActivity, SignUp
 from tests.concurrency import at_once, messages_of, postgresql_only, tabs
 from tests.factories import make_coordinator, make_event, make_member
 
@@ -100,3 +100,22 @@ def test_the_same_code_scanned_twice_at_once_checks_in_once(shift):
 
     assert Attendance.objects.filter(sign_up=place).count() == 1
     assert sum(isinstance(result, Attendance) for result in results) == 1
+
+
+def test_the_sweep_and_a_check_out_by_hand_at_once_record_the_hours_once(shift, monkeypatch):
+    member = make_member()
+    place = events.sign_up(event=shift, volunteer=member)
+    events.mark(sign_up=place, by=shift.created_by, now=shift.starts_at)
+    after = shift.ends_at + events.CHECK_OUT_GRACE + timedelta(minutes=5)
+    meeting_before(monkeypatch, "activity_for", 2)
+
+    def by_hand():
+        try:
+            return events.mark(sign_up=place, by=shift.created_by, now=after)
+        except events.EventError as refusal:  # the sweep was first: checked out already
+            return str(refusal)
+
+    at_once(lambda: events.close(event=shift, now=after), by_hand)
+
+    assert PracticalActivity.objects.filter(volunteer=member).count() == 1
+    assert Attendance.objects.get(sign_up=place).activity is not None

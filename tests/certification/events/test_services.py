@@ -1,3 +1,4 @@
+import smtplib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -125,8 +126,18 @@ def test_a_passed_course_meets_a_course_requirement(event, member):
     assert events.reasons_not(event, member) == [f"needs the course “{other.title}” passed"]
 
 
+@pytest.fixture
+def place_emails(monkeypatch):
+    """The sign-ups whose "you have a place" email was sent to a worker; no broker."""
+    from certification.tasks import email_event_place
+
+    sent = []
+    monkeypatch.setattr(email_event_place, "apply_async", lambda args: sent.append(*args))
+    return sent
+
+
 def test_cancelling_a_place_promotes_the_first_on_the_waitlist(
-    event, django_capture_on_commit_callbacks
+    event, django_capture_on_commit_callbacks, place_emails
 ):
     leaving = events.sign_up(event=event, volunteer=make_member())
     events.sign_up(event=event, volunteer=make_member())
@@ -137,7 +148,63 @@ def test_cancelling_a_place_promotes_the_first_on_the_waitlist(
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == ("signed_up", "waitlisted")
+    assert place_emails == [first.pk]
+    assert events.email_place(sign_up_id=first.pk) is True
     assert [message.to for message in mail.outbox] == [["first@example.kz"]]
+    assert events.email_place(sign_up_id=first.pk) is False  # a second delivery of the task
+    assert len(mail.outbox) == 1
+
+
+def promoted_one(event, django_capture_on_commit_callbacks):
+    leaving = events.sign_up(event=event, volunteer=make_member())
+    events.sign_up(event=event, volunteer=make_member())
+    waiting = events.sign_up(event=event, volunteer=make_member(email="first@example.kz"))
+    with django_capture_on_commit_callbacks(execute=True):
+        events.cancel(sign_up=leaving)
+    return waiting
+
+
+def test_a_mail_server_that_is_down_fails_the_email_not_the_cancellation(
+    event, django_capture_on_commit_callbacks, place_emails, monkeypatch
+):
+    waiting = promoted_one(event, django_capture_on_commit_callbacks)
+    waiting.refresh_from_db()
+    assert waiting.status == SignUp.Status.SIGNED_UP
+
+    def refused(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr(events, "send_mail", refused)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        events.email_place(sign_up_id=waiting.pk)
+    monkeypatch.undo()
+    # The retry sends it: the failed attempt gave the claim back.
+    assert events.email_place(sign_up_id=waiting.pk) is True
+    assert [message.to for message in mail.outbox] == [["first@example.kz"]]
+
+
+def test_the_sweep_sends_again_a_place_email_that_never_went_out(
+    event, django_capture_on_commit_callbacks, place_emails
+):
+    waiting = promoted_one(event, django_capture_on_commit_callbacks)
+    place_emails.clear()  # the broker was down: nothing reached a worker
+    soon = timezone.now() + timedelta(minutes=1)
+    assert events.requeue_place_emails(now=soon) == 0  # not yet: the task may still be on its way
+    later = timezone.now() + events.PLACE_EMAIL_STALE + timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert events.requeue_place_emails(now=later) == 1
+    assert place_emails == [waiting.pk]
+    events.email_place(sign_up_id=waiting.pk)
+    assert events.requeue_place_emails(now=later) == 0
+
+
+def test_no_place_email_once_the_volunteer_cancelled(
+    event, django_capture_on_commit_callbacks, place_emails
+):
+    waiting = promoted_one(event, django_capture_on_commit_callbacks)
+    events.cancel(sign_up=waiting)
+    assert events.email_place(sign_up_id=waiting.pk) is False
+    assert mail.outbox == []
 
 
 def test_leaving_the_waitlist_promotes_nobody(event):
@@ -316,6 +383,19 @@ def test_reminders_go_the_day_before_once_each(event, member, signed_up):
     assert events.remind_upcoming(now=event.starts_at - timedelta(hours=19)) == 0
     assert len(mail.outbox) == 2
     assert event.title in mail.outbox[0].subject
+
+
+def test_a_reminder_the_mail_server_refused_goes_with_the_next_sweep(
+    event, member, signed_up, monkeypatch
+):
+    def refused(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr(events, "send_mail", refused)
+    assert events.remind_upcoming(now=event.starts_at - timedelta(hours=20)) == 0
+    monkeypatch.undo()
+    assert events.remind_upcoming(now=event.starts_at - timedelta(hours=19)) == 1
+    assert len(mail.outbox) == 1
 
 
 def test_nobody_on_the_waitlist_gets_a_reminder(event):

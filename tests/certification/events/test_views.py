@@ -1,3 +1,5 @@
+import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -171,13 +173,82 @@ def test_a_member_signs_up_and_cancels_from_the_events_page(event, member):
     assert SignUp.objects.get().status == SignUp.Status.CANCELLED
 
 
-def test_scanning_the_code_checks_the_member_in(event, member, place):
+def ticket_in(page):
+    return re.search(r'name="ticket" value="([^"]+)"', page.content.decode())[1]
+
+
+def under_way(event):
     event.starts_at = timezone.now() - timedelta(minutes=5)
     event.save()
-    url = reverse("event_check_in", args=[event.pk, checkin.token_for(event.pk)])
-    response = logged_in(member.user).get(url)
+    return event
+
+
+def test_opening_the_codes_address_shows_a_button_and_changes_nothing(event, member, place):
+    url = reverse("event_check_in", args=[under_way(event).pk, checkin.token_for(event.pk)])
+    page = logged_in(member.user).get(url)
+    assert page.status_code == 200
+    assert "Отметить приход" in page.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_pressing_the_button_checks_the_member_in(event, member, place):
+    url = reverse("event_check_in", args=[under_way(event).pk, checkin.token_for(event.pk)])
+    client = logged_in(member.user)
+    response = client.post(url, {"ticket": ticket_in(client.get(url))})
     assert response.status_code == 200
+    assert "Приход отмечен" in response.content.decode()
     assert Attendance.objects.get(sign_up=place).check_in_method == Attendance.Method.QR
+
+
+def test_pressing_twice_checks_in_once_and_says_so(event, member, place):
+    url = reverse("event_check_in", args=[under_way(event).pk, checkin.token_for(event.pk)])
+    client = logged_in(member.user)
+    ticket = ticket_in(client.get(url))
+    client.post(url, {"ticket": ticket})
+    again = client.post(url, {"ticket": ticket})
+    assert again.status_code == 400
+    assert "уже использован" in again.content.decode()
+    assert Attendance.objects.get(sign_up=place).checked_out_at is None
+
+
+def test_another_volunteers_ticket_checks_nobody_in(event, member, place):
+    friend = make_member(level_slug="volunteer", email="friend@example.kz")
+    events.sign_up(event=event, volunteer=friend)
+    url = reverse("event_check_in", args=[under_way(event).pk, checkin.token_for(event.pk)])
+    ticket = ticket_in(logged_in(member.user).get(url))
+    response = logged_in(friend.user).post(url, {"ticket": ticket})
+    assert response.status_code == 400
+    assert not Attendance.objects.exists()
+
+
+def test_a_ticket_older_than_two_minutes_is_refused(event, member, place, monkeypatch):
+    url = reverse("event_check_in", args=[under_way(event).pk, checkin.token_for(event.pk)])
+    client = logged_in(member.user)
+    ticket = ticket_in(client.get(url))
+    later = time.time() + checkin.TICKET_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    response = client.post(url, {"ticket": ticket})
+    assert response.status_code == 400
+    assert "истёк" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize("ticket", ["", "forged", None])
+def test_a_press_without_a_valid_ticket_is_refused(event, member, place, ticket):
+    url = reverse("event_check_in", args=[under_way(event).pk, checkin.token_for(event.pk)])
+    response = logged_in(member.user).post(url, {} if ticket is None else {"ticket": ticket})
+    assert response.status_code == 400
+    assert "не код для отметки" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_the_press_needs_the_pages_csrf_token(event, member, place):
+    url = reverse("event_check_in", args=[under_way(event).pk, checkin.token_for(event.pk)])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member.user)
+    ticket = ticket_in(client.get(url))
+    assert client.post(url, {"ticket": ticket}).status_code == 403
+    assert not Attendance.objects.exists()
 
 
 def test_a_refused_scan_says_why(event, member, place):
@@ -222,6 +293,29 @@ def test_a_badge_code_checks_its_holder_in(event, member, place, coordinator):
         reverse("coordination:event_badge", args=[event.pk]), {"code": scanned}
     )
     assert Attendance.objects.get(sign_up=place).check_in_method == Attendance.Method.BADGE
+
+
+def test_a_suspended_badge_checks_nobody_in(event, member, place, coordinator):
+    from certification.models import Certificate
+
+    badge = Certificate.objects.create(
+        kind=Certificate.Kind.BADGE,
+        status=Certificate.Status.ISSUED,
+        source_key=f"badge:{member.pk}",
+        holder=member.user,
+        holder_name="Айгерім",
+        title_ru="Волонтёр",
+    )
+    member.user.is_active = False  # the member's account is paused: the badge is suspended
+    member.user.save()
+    under_way(event)
+    response = logged_in(coordinator).post(
+        reverse("coordination:event_badge", args=[event.pk]),
+        {"code": badge.public_code},
+        follow=True,
+    )
+    assert "No volunteer signed up for this event has this badge." in response.content.decode()
+    assert not Attendance.objects.exists()
 
 
 def test_the_personal_feed_lists_the_members_events_without_logging_in(event, member, place):
