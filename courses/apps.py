@@ -11,3 +11,5 @@ class CoursesConfig(AppConfig):
     def ready(self):
         # Caption tracks are served as documents; browsers want WebVTT labelled as such.
         mimetypes.add_type("text/vtt", ".vtt")
+        mimetypes.add_type("application/vnd.apple.mpegurl", ".m3u8")
+        from . import receivers  # noqa: F401 (connects the upload → transcode receiver)

@@ -11,7 +11,7 @@ from wagtail.models import Collection, Locale
 from wagtailmedia.models import Media
 
 from certification.models import Direction, Level
-from courses import services
+from courses import services, transcoding
 from courses.blocks import LessonStreamBlock, QuizStreamBlock, stream_from_raw
 from courses.models import CataloguePage, CoursePage, LessonPage, QuizPage
 
@@ -81,6 +81,10 @@ def ensure_demo_files():
                 file=File(f, name="cpr-rhythm.webm"),
                 thumbnail=File(p, name="cpr-rhythm-poster.png"),
             )
+    # `make run`'s worker makes its HLS renditions (a new upload is sent by itself; this catches
+    # a database seeded before there were renditions).
+    if transcoding.needs_transcode(video):
+        transcoding.enqueue_transcode(video)
     captions = Document.objects.filter(title=f"{title} (субтитры)").first()
     if captions is None:
         with open(MEDIA_DIR / "cpr-rhythm.ru.vtt", "rb") as f:

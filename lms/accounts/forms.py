@@ -39,7 +39,7 @@ class SignupForm(BaseUserCreationForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = PROFILE_FIELDS
+        fields = [*PROFILE_FIELDS, "data_saver"]
 
 
 class ConfirmForm(forms.Form):

@@ -64,6 +64,13 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
+    data_saver = models.BooleanField(
+        _("Data saver: lowest video quality"),
+        default=False,
+        # Also in the database: rows written by SQL alone (bench data, imports) get it too.
+        db_default=False,
+        help_text=_("Lesson videos play at the lowest quality, to spend less mobile data."),
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
