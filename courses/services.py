@@ -90,9 +90,22 @@ def complete_lesson(*, user, lesson: LessonPage, now=None) -> LessonCompletion:
 
 @transaction.atomic
 def record_video_progress(
-    *, user, lesson: LessonPage, block_id: str, duration, intervals, position, now=None
+    *,
+    user,
+    lesson: LessonPage,
+    block_id: str,
+    duration,
+    intervals,
+    position,
+    now=None,
+    played_at=None,
+    page_sent_at=None,
 ) -> VideoProgress:
-    """Merge what the player says was played; complete the lesson when its videos are watched."""
+    """Merge what the player says was played; complete the lesson when its videos are watched.
+
+    A report queued offline gives `played_at` (when the player made it) and `page_sent_at` (the
+    lesson page's signed time); see video.report_moment for how far they are believed.
+    """
     now = now or timezone.now()
     if block_id not in lesson.tracked_video_ids:
         raise LearningError(_("This video is not part of the lesson."))
@@ -112,7 +125,10 @@ def record_video_progress(
     )
     # The media library's duration is authoritative; the player's only fills a gap.
     progress.duration = lesson.video_duration(block_id) or progress.duration or reported_duration
-    since_last = 0.0 if created else max(0.0, (now - progress.updated_at).total_seconds())
+    moment = video.report_moment(
+        played_at, previous=page_sent_at if created else progress.updated_at, now=now
+    )
+    since_last = 0.0 if created else max(0.0, (moment - progress.updated_at).total_seconds())
     progress.intervals = video.add_watched(
         progress.intervals,
         video.clamp(reported, progress.duration),
@@ -120,7 +136,7 @@ def record_video_progress(
     )
     progress.watched_seconds = video.covered_seconds(progress.intervals)
     progress.position = min(max(0.0, position), progress.duration)
-    progress.updated_at = now
+    progress.updated_at = moment
     if progress.completed_at is None and progress.watched_share >= video.COMPLETION_SHARE:
         progress.completed_at = now
     progress.save()

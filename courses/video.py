@@ -72,3 +72,19 @@ def report_budget(seconds_since_last_report, *, is_first=False):
     """How many seconds of new coverage a report may add."""
     seconds = FIRST_REPORT_SECONDS if is_first else seconds_since_last_report
     return max(0.0, min(seconds, MAX_REPORT_GAP_SECONDS)) * MAX_PLAYBACK_RATE
+
+
+def report_moment(played_at, *, previous, now):
+    """The moment a report counts from when the budget above is computed.
+
+    A live report counts at `now`. A report queued offline arrives later in a burst with the
+    moment the player recorded it (`played_at`); the server believes that moment only between
+    `previous` (the server's moment of the video's previous report, or the signed time the page
+    was sent when there is none) and `now`. The budgets of a burst then add up to at most the real
+    time between `previous` and now, at double speed, however the moments are forged: a moment in
+    the future counts as now (leaving nothing for the reports after it), one before `previous`
+    counts as `previous` (adding nothing). Without a `previous` a queued report counts at now.
+    """
+    if played_at is None or previous is None:
+        return now
+    return min(max(played_at, previous), now)

@@ -1,5 +1,7 @@
 """Learner-facing views behind the course, lesson and quiz pages' routes."""
 
+import contextlib
+import copy
 import json
 
 from django.contrib import messages
@@ -12,15 +14,39 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from wagtail.rich_text import expand_db_html
 
-from . import grading, services
-from .models import Enrolment, LessonCompletion, QuizAttempt, VideoProgress
-from .selectors import course_progress
+from . import grading, offline, services
+from .models import (
+    Enrolment,
+    LessonCompletion,
+    OfflineAction,
+    QuizAttempt,
+    QuizPage,
+    VideoProgress,
+)
+from .selectors import course_items, course_progress
 
 MAX_JSON_BODY = 64 * 1024
 
 
 def wants_json(request):
     return "application/json" in request.headers.get("Accept", "")
+
+
+def respond_once(request, *, kind, action_id, perform):
+    """The JSON answer of `perform()`; with an action id (a queued offline action) the first
+    result is stored and a repeated send gets it again without acting twice."""
+    if not action_id:
+        try:
+            return JsonResponse(perform())
+        except offline.NotApplied as refusal:
+            return JsonResponse(refusal.body, status=refusal.status)
+    try:
+        result = offline.apply_once(
+            user=request.user, action_id=action_id, kind=kind, perform=perform
+        )
+    except offline.ActionIdError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse(result["body"], status=result["status"])
 
 
 def learner_gate(request, page):
@@ -70,6 +96,66 @@ def enrol(request, course):
     return redirect_to_next_step(request, course)
 
 
+def as_get(request, url):
+    """The request as if it were a GET of `url`: pages rendered for the offline copy link back to
+    themselves (the language switch) as the learner will see them."""
+    clone = copy.copy(request)
+    clone.method = "GET"
+    clone.path = clone.path_info = url
+    clone.META = {**request.META, "REQUEST_METHOD": "GET", "PATH_INFO": url, "QUERY_STRING": ""}
+    return clone
+
+
+@require_POST
+def offline_package(request, course):
+    """What "Download for offline" stores, with sizes, so the learner sees the total first.
+
+    Untimed quizzes get their attempt started now, online: the server snapshots the questions
+    (what grading on reconnect uses, whatever the quiz becomes meanwhile) and the stored attempt
+    page holds the questions without their keys. Timed quizzes need a connection.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": _("Log in to download the course.")}, status=403)
+    if not Enrolment.objects.filter(user=request.user, course=course).exists():
+        return JsonResponse({"error": _("Enrol in the course to download it.")}, status=403)
+    pages, files, timed = [], {}, []
+
+    def add_page(url, response):
+        html = response.render().content.decode()
+        pages.append({"url": url, "bytes": len(response.content)})
+        for asset, size in offline.page_assets(html).items():
+            files[asset] = size if size is not None else offline.stored_file_size(asset)
+
+    for item in course_items(course):
+        url = item.get_url(request)
+        page = item.specific
+        if isinstance(page, QuizPage):
+            attempt = None
+            if page.time_limit_minutes:
+                timed.append(page.title)
+            else:
+                # Passed, or no attempts left: the overview alone is stored.
+                with contextlib.suppress(services.LearningError):
+                    attempt = services.start_attempt(user=request.user, quiz=page)
+            add_page(url, quiz_overview(as_get(request, url), page))
+            if attempt is not None:
+                address = attempt_url(request, page, attempt)
+                add_page(address, take_attempt(as_get(request, address), page, attempt.number))
+        else:
+            add_page(url, lesson(as_get(request, url), page))
+    course_url = course.get_url(request)
+    return JsonResponse(
+        {
+            "cache": f"komek-course-{course.pk}",
+            "course_url": course_url,
+            "pages": [{"url": course_url, "bytes": 0}, *pages],
+            "files": [{"url": url, "bytes": size} for url, size in files.items()],
+            "bytes": sum(p["bytes"] for p in pages) + sum(files.values()),
+            "timed_quizzes": timed,
+        }
+    )
+
+
 # Lesson -----------------------------------------------------------------------------------------
 
 
@@ -89,6 +175,8 @@ def lesson(request, page, *, check=None):
         else {}
     )
     context["check"] = check or {}
+    if user.is_authenticated:
+        context["page_clock"] = offline.page_clock(user=user, lesson=page)
     return TemplateResponse(request, page.get_template(request), context)
 
 
@@ -97,6 +185,19 @@ def complete_lesson(request, page):
     course, refusal = learner_gate(request, page)
     if refusal:
         return refusal
+    action_id = request.POST.get("action_id")
+    if action_id or wants_json(request):
+
+        def perform():
+            try:
+                services.complete_lesson(user=request.user, lesson=page)
+            except services.LearningError as error:
+                raise offline.NotApplied({"error": str(error)}, 400) from None
+            return {"lesson_completed": True}
+
+        return respond_once(
+            request, kind=OfflineAction.Kind.LESSON_COMPLETE, action_id=action_id, perform=perform
+        )
     try:
         services.complete_lesson(user=request.user, lesson=page)
     except services.LearningError as error:
@@ -110,29 +211,46 @@ def video_progress(request, page):
     _course, refusal = learner_gate(request, page)
     if refusal:
         return JsonResponse({"error": _("Log in and enrol to record progress.")}, status=403)
+    malformed = {"error": _("The video progress report is malformed.")}
     if len(request.body) > MAX_JSON_BODY:
-        return JsonResponse({"error": _("The video progress report is malformed.")}, status=400)
+        return JsonResponse(malformed, status=400)
     try:
         report = json.loads(request.body)
-        progress = services.record_video_progress(
-            user=request.user,
-            lesson=page,
-            block_id=str(report["block_id"]),
-            duration=report["duration"],
-            intervals=report.get("intervals", []),
-            position=report.get("position", 0),
-        )
-    except (ValueError, KeyError, TypeError):
-        return JsonResponse({"error": _("The video progress report is malformed.")}, status=400)
-    except services.LearningError as error:
-        return JsonResponse({"error": str(error)}, status=400)
-    lesson_done = LessonCompletion.objects.filter(user=request.user, lesson=page).exists()
-    return JsonResponse(
-        {
+        if not isinstance(report, dict):
+            raise ValueError(report)
+    except ValueError:
+        return JsonResponse(malformed, status=400)
+
+    def perform():
+        try:
+            progress = services.record_video_progress(
+                user=request.user,
+                lesson=page,
+                block_id=str(report["block_id"]),
+                duration=report["duration"],
+                intervals=report.get("intervals", []),
+                position=report.get("position", 0),
+                played_at=offline.played_at_from_millis(report.get("recorded_at")),
+                page_sent_at=offline.page_sent_at(
+                    report.get("page_clock"), user=request.user, lesson=page
+                ),
+            )
+        except (ValueError, KeyError, TypeError):
+            raise offline.NotApplied(malformed, 400) from None
+        except services.LearningError as error:
+            raise offline.NotApplied({"error": str(error)}, 400) from None
+        lesson_done = LessonCompletion.objects.filter(user=request.user, lesson=page).exists()
+        return {
             "watched": round(progress.watched_share, 4),
             "video_completed": progress.completed_at is not None,
             "lesson_completed": lesson_done,
         }
+
+    return respond_once(
+        request,
+        kind=OfflineAction.Kind.VIDEO_PROGRESS,
+        action_id=report.get("action_id"),
+        perform=perform,
     )
 
 
@@ -141,25 +259,40 @@ def knowledge_check(request, page, question_id):
     _course, refusal = learner_gate(request, page)
     if refusal:
         return refusal
-    try:
-        question, answer, grade = services.check_knowledge(
-            lesson=page, question_id=question_id, form=dict(request.POST.lists())
-        )
-    except grading.AnswerError as error:
-        result = {"error": str(error)}
-    except services.LearningError:
-        raise Http404 from None
-    else:
-        result = {
+    form = {key: values for key, values in request.POST.lists() if key != "action_id"}
+
+    def grade():
+        try:
+            question, answer, grade = services.check_knowledge(
+                lesson=page, question_id=question_id, form=form
+            )
+        except grading.AnswerError as error:
+            raise offline.NotApplied({"error": str(error)}, 400) from None
+        except services.LearningError:
+            raise Http404 from None
+        return {
             "is_correct": grade.is_correct,
             "answered": answer is not None,
             "feedback": list(grade.feedback),
             "general_feedback": question["feedback"],
         }
-    if wants_json(request):
-        general = result.pop("general_feedback", "")
-        result["general_feedback_html"] = expand_db_html(general) if general else ""
-        return JsonResponse(result, status=400 if "error" in result else 200)
+
+    action_id = request.POST.get("action_id")
+    if action_id or wants_json(request):
+
+        def perform():
+            result = grade()
+            general = result.pop("general_feedback", "")
+            result["general_feedback_html"] = expand_db_html(general) if general else ""
+            return result
+
+        return respond_once(
+            request, kind=OfflineAction.Kind.KNOWLEDGE_CHECK, action_id=action_id, perform=perform
+        )
+    try:
+        result = grade()
+    except offline.NotApplied as refusal:
+        result = refusal.body
     return lesson(request, page, check={question_id: result})
 
 
@@ -211,6 +344,8 @@ def take_attempt(request, page, number):
     if refusal:
         return refusal
     attempt = own_attempt(request, page, number)
+    if request.method == "POST" and (request.POST.get("action_id") or wants_json(request)):
+        return submit_queued_attempt(request, page, attempt)
     if not attempt.is_open:
         return redirect(attempt_url(request, page, attempt, "attempt_result"))
     error = None
@@ -261,6 +396,10 @@ def take_attempt(request, page, number):
                 "timeUp": _("Time is up. Submitting your answers…"),
                 "saved": _("Answers saved"),
                 "saveFailed": _("Could not save: check your connection."),
+                "queued": _(
+                    "You are offline. Your answers are saved on this device and are sent for "
+                    "grading when the connection returns."
+                ),
                 # Every count the page can need, each in its language's plural form.
                 "unanswered": {
                     n: ngettext(
@@ -274,6 +413,46 @@ def take_attempt(request, page, number):
     )
     return TemplateResponse(
         request, "courses/quiz_attempt.html", context, status=400 if error else 200
+    )
+
+
+def submit_queued_attempt(request, page, attempt):
+    """A submission sent by script, often answered offline and sent on reconnect: JSON, once
+    per action id, graded on the server against the attempt's snapshot of the questions."""
+    form = {key: values for key, values in request.POST.lists() if key != "action_id"}
+
+    def perform():
+        try:
+            submitted = services.submit_attempt(
+                attempt=attempt, form=form, ask_if_unanswered="submit_anyway" not in form
+            )
+        except grading.AnswerError as error:
+            raise offline.NotApplied({"error": str(error)}, 400) from None
+        except services.LearningError as error:
+            raise offline.NotApplied({"error": str(error)}, 409) from None
+        body = {"attempt": submitted.number, "status": submitted.status}
+        if submitted.is_open:
+            body["attempt_url"] = attempt_url(request, page, submitted)
+            body["message"] = _(
+                "Your answers to “%(quiz)s” are saved, but some questions are unanswered: "
+                "open the attempt to submit it."
+            ) % {"quiz": page.title}
+        else:
+            body["result_url"] = attempt_url(request, page, submitted, "attempt_result")
+            body["passed"] = bool(submitted.passed)
+            body["percent"] = float(submitted.percent)
+            body["message"] = (
+                _("“%(quiz)s” is graded: passed.")
+                if submitted.passed
+                else _("“%(quiz)s” is graded: not passed.")
+            ) % {"quiz": page.title}
+        return body
+
+    return respond_once(
+        request,
+        kind=OfflineAction.Kind.QUIZ_SUBMIT,
+        action_id=request.POST.get("action_id"),
+        perform=perform,
     )
 
 

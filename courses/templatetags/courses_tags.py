@@ -1,9 +1,12 @@
+import json
 import random
+from datetime import date
 
 from django import template
 
 from courses import grading
 from courses.blocks import question_to_plain
+from lms import formatting
 
 register = template.Library()
 
@@ -31,3 +34,18 @@ def knowledge_question(block):
 @register.filter
 def percent(value):
     return round(100 * float(value or 0))
+
+
+@register.simple_tag
+def offline_copy_formats():
+    """How the offline-copy panel writes a date and a decimal in the page's language (CLDR, as
+    lms.formatting does on the server): browsers' own data lacks Kazakh month names. Each long
+    date is 15 <month> 2000, for the script to put the real day and year in."""
+    return json.dumps(
+        {
+            "dates": [formatting.format_date(date(2000, month, 15)) for month in range(1, 13)],
+            "decimal": formatting.format_number(1.5)[1],
+            "percent": formatting.format_percent(45).replace("45", "{n}"),
+        },
+        ensure_ascii=False,
+    )

@@ -1,7 +1,8 @@
 // Quiz attempt: a countdown that mirrors the server's deadline, autosave of answers (so a lost
 // connection or a closed tab loses nothing), submission when time is up, and a question before
 // submitting with blanks. The server enforces the deadline and asks about blanks itself too,
-// whatever this script does.
+// whatever this script does. Offline (an untimed quiz downloaded with its course), the answers
+// are queued (lms/offline-queue.js) and graded by the server when the connection returns.
 (function () {
   "use strict";
   const form = document.querySelector("[data-quiz-form]");
@@ -14,7 +15,7 @@
   let submitting = false;
 
   function save() {
-    if (!dirty || submitting) return Promise.resolve();
+    if (!dirty || submitting || navigator.onLine === false) return Promise.resolve();
     dirty = false;
     return fetch(form.dataset.saveUrl, {
       method: "POST",
@@ -51,6 +52,16 @@
       return;
     }
     submitting = true;
+    if (navigator.onLine === false && window.KomekQueue) {
+      event.preventDefault();
+      const fields = [...new FormData(form, event.submitter || undefined).entries()];
+      window.KomekQueue.add({ url: form.action || window.location.href, kind: "quiz_submit", fields })
+        .then(() => {
+          if (status) status.textContent = strings.queued;
+          form.querySelectorAll("input, select, button").forEach((field) => { field.disabled = true; });
+        })
+        .catch(() => { submitting = false; });
+    }
   });
   if (confirmPanel) {
     confirmPanel.querySelector("[data-go-back]").addEventListener("click", () => {
@@ -89,6 +100,16 @@
     tick();
     setInterval(tick, 1000);
   }
+
+  // Answers queued offline were graded on reconnect: say so here, where they were given.
+  window.addEventListener("komek:sent", (event) => {
+    event.detail.forEach((sent) => {
+      if (sent.kind !== "quiz_submit" || sent.url.split("#")[0] !== window.location.href.split("#")[0]) return;
+      if (status && sent.body) status.textContent = sent.body.message || sent.body.error || "";
+      const submit = form.querySelector("[data-submit]");
+      if (submit && sent.body && !sent.body.attempt_url) submit.hidden = true;
+    });
+  });
 
   const error = document.getElementById("attempt-error") || document.getElementById("unanswered-warning");
   if (error) error.focus();

@@ -1,5 +1,8 @@
 // Video progress: reports the ranges the browser really played (video.played), so seeking ahead
 // earns nothing; resumes from the last position. The server merges and checks every report.
+// Offline, the video plays the file stored by "Download for offline" (data-offline-src), and
+// reports are queued (lms/offline-queue.js) with the moment they were made and the page's signed
+// clock; the server caps what a burst of them earns by the real time that passed.
 (function () {
   "use strict";
   const lesson = document.querySelector("[data-progress-url]");
@@ -8,6 +11,29 @@
   const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] ||
     (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value;
   const REPORT_EVERY_MS = 10000;
+  const offline = window.komekIsOffline ? window.komekIsOffline() : navigator.onLine === false;
+
+  if (offline) {
+    // Before the adaptive player (video-player.js) looks: no playlist can load without a network.
+    document.querySelectorAll("[data-video-block][data-offline-src]").forEach((figure) => {
+      const video = figure.querySelector("video");
+      if (!video || !figure.dataset.offlineSrc) return;
+      figure.removeAttribute("data-hls");
+      video.querySelectorAll("source").forEach((source) => source.remove());
+      video.preload = "metadata";
+      video.src = figure.dataset.offlineSrc;
+      figure.dataset.player = "offline";
+    });
+  }
+
+  function queue(report) {
+    if (!window.KomekQueue) return;
+    window.KomekQueue.add({
+      url,
+      kind: "video_progress",
+      json: Object.assign(report, { recorded_at: Date.now(), page_clock: lesson.dataset.pageClock }),
+    }).catch(() => {});
+  }
 
   function playedRanges(video) {
     const ranges = [];
@@ -36,12 +62,17 @@
 
   function report(figure, video, leaving) {
     if (!video.duration || !isFinite(video.duration)) return;
-    const body = JSON.stringify({
+    const state = {
       block_id: figure.dataset.videoBlock,
       duration: video.duration,
       position: video.currentTime,
       intervals: playedRanges(video),
-    });
+    };
+    if (navigator.onLine === false) {
+      queue(state);
+      return;
+    }
+    const body = JSON.stringify(state);
     fetch(url, {
       method: "POST",
       keepalive: leaving,  // lets the last report finish when the page is closed
@@ -50,8 +81,8 @@
       body,
     })
       .then((response) => (response.ok ? response.json() : null))
-      .then((state) => { if (state) show(figure, state); })
-      .catch(() => {});
+      .then((answer) => { if (answer) show(figure, answer); })
+      .catch(() => queue(state));  // no network after all: sent later
   }
 
   document.querySelectorAll("[data-video-block]").forEach((figure) => {

@@ -1,0 +1,120 @@
+"""What "Download for offline" stores: a course's pages and files with their sizes, untimed
+quizzes with an attempt started online (snapshotted, no answer keys), timed ones left out."""
+
+import pytest
+
+from courses import services
+from courses.models import LessonPage, QuizAttempt, QuizPage
+from tests.factories import single_choice_block
+
+pytestmark = pytest.mark.django_db
+
+
+def package(client, course):
+    return client.post(course.url + "offline/", headers={"accept": "application/json"})
+
+
+def test_only_an_enrolled_learner_may_download_a_course(client, learner, course):
+    client.force_login(learner)
+
+    response = package(client, course)
+
+    assert response.status_code == 403
+    assert response.json()["error"] == "Запишитесь на курс, чтобы скачать его."
+    assert not QuizAttempt.objects.exists()
+
+
+def test_the_copy_lists_every_lesson_and_quiz_page_with_its_size(client, enrolled, course):
+    client.force_login(enrolled)
+
+    plan = package(client, course).json()
+
+    urls = [entry["url"] for entry in plan["pages"]]
+    lessons = [page.url for page in LessonPage.objects.child_of(course).order_by("path")]
+    quiz = QuizPage.objects.child_of(course).get()
+    attempt = QuizAttempt.objects.get(user=enrolled, quiz=quiz)
+    assert urls == [course.url, *lessons, quiz.url, f"{quiz.url}attempt/{attempt.number}/"]
+    assert all(entry["bytes"] > 1000 for entry in plan["pages"][1:])
+    assert plan["cache"] == f"komek-course-{course.pk}"
+    assert plan["bytes"] == sum(e["bytes"] for e in plan["pages"] + plan["files"])
+
+
+def test_the_copy_holds_the_pages_scripts_and_video_files_with_their_sizes(
+    client, enrolled, course
+):
+    from wagtailmedia.models import Media
+
+    from courses.blocks import LessonStreamBlock, stream_from_raw
+
+    media = Media.objects.create(title="СЛР", type="video", duration=100, file="media/cpr.webm")
+    body = [{"type": "video", "value": {"video": media.pk, "captions": [], "poster": None}}]
+    course.add_child(
+        instance=LessonPage(
+            title="Видео", slug="video", body=stream_from_raw(LessonStreamBlock(), body)
+        )
+    )
+    client.force_login(enrolled)
+
+    files = {entry["url"]: entry["bytes"] for entry in package(client, course).json()["files"]}
+
+    assert files["/static/courses/video-progress.js"] > 0
+    assert files["/static/lms/komek.css"] > 0
+    video_files = [url for url in files if "cpr" in url]
+    assert video_files, files
+
+
+def test_a_downloaded_quiz_attempt_page_holds_no_answer_keys(client, enrolled, course):
+    client.force_login(enrolled)
+    plan = package(client, course).json()
+    attempt_url = plan["pages"][-1]["url"]
+
+    html = client.get(attempt_url).content.decode()
+
+    assert "is_correct" not in html
+    assert "Верно" not in html  # the right choice's feedback
+    assert 'name="q-' in html
+
+
+def test_a_timed_quiz_is_not_downloaded_and_is_named_as_needing_a_connection(
+    client, enrolled, course
+):
+    from courses.blocks import QuizStreamBlock, stream_from_raw
+
+    course.add_child(
+        instance=QuizPage(
+            title="Экзамен",
+            slug="exam",
+            time_limit_minutes=20,
+            questions=stream_from_raw(QuizStreamBlock(), [single_choice_block()]),
+        )
+    )
+    client.force_login(enrolled)
+
+    plan = package(client, course).json()
+
+    assert plan["timed_quizzes"] == ["Экзамен"]
+    exam = QuizPage.objects.get(slug="exam")
+    assert not QuizAttempt.objects.filter(quiz=exam).exists()
+    assert not any("/exam/attempt/" in entry["url"] for entry in plan["pages"])
+
+
+def test_a_passed_quiz_gets_no_new_attempt_from_a_download(client, enrolled, quiz):
+    attempt = services.start_attempt(user=enrolled, quiz=quiz)
+    question = attempt.questions[0]
+    right = next(c["id"] for c in question["choices"] if c["is_correct"])
+    services.submit_attempt(attempt=attempt, form={f"q-{question['id']}": [right]})
+    client.force_login(enrolled)
+
+    plan = package(client, quiz.get_course()).json()
+
+    assert QuizAttempt.objects.filter(user=enrolled).count() == 1
+    assert plan["pages"][-1]["url"] == quiz.url
+
+
+def test_the_download_button_shows_only_to_enrolled_learners(client, learner, course):
+    client.force_login(learner)
+    assert "data-offline-panel" not in client.get(course.url).content.decode()
+
+    services.enrol(user=learner, course=course)
+
+    assert "Скачать для офлайн-доступа" in client.get(course.url).content.decode()
