@@ -14,6 +14,7 @@ from courses.models import CoursePage
 from lms.translation import current_language
 
 from ..models import Direction, Level, Skill, SkillSignOff
+from ..recertification import selectors as recertification
 from . import selectors
 
 DATE_WIDGET = {"type": "date"}
@@ -89,6 +90,17 @@ class VolunteerFilterForm(BranchChoiceMixin, forms.Form):
         ],
     )
 
+    certificates = forms.ChoiceField(
+        label=_("Certificates"),
+        required=False,
+        choices=[
+            ("", _("Any certificates")),
+            (recertification.LAPSING, _("a certificate expired or expiring")),
+            (recertification.EXPIRED, _("a certificate expired")),
+        ],
+        help_text=_("Certificates of the courses a level asks for."),
+    )
+
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_branch_field(scope)
@@ -116,6 +128,7 @@ class VolunteerFilterForm(BranchChoiceMixin, forms.Form):
             "direction": data["direction"],
             "course": data["course"],
             "course_status": data["course_status"] or selectors.COMPLETED,
+            "certificates": data["certificates"] or None,
         }
 
 

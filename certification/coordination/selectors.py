@@ -26,6 +26,7 @@ from ..models import (
     SkillSignOff,
     Volunteer,
 )
+from ..recertification import selectors as recertification
 
 # Course filter on the volunteers list: one of these, for the chosen course.
 COMPLETED = "completed"
@@ -123,9 +124,16 @@ def volunteer_list(
     direction=None,
     course=None,
     course_status=COMPLETED,
+    certificates=None,
 ):
-    """The scope's volunteers, filtered; `course` is a course page, NEWCOMER_COURSE or None."""
-    volunteers = scope.volunteers()
+    """The scope's volunteers, filtered; `course` is a course page, NEWCOMER_COURSE or None;
+    `certificates` is recertification.EXPIRED, LAPSING (expired or expiring) or None. Each row
+    carries `recertification`: whether a certificate a level asks for expired or expires soon."""
+    volunteers = recertification.with_recertification(scope.volunteers())
+    if certificates == recertification.EXPIRED:
+        volunteers = volunteers.filter(recertification=recertification.EXPIRED)
+    elif certificates == recertification.LAPSING:
+        volunteers = volunteers.exclude(recertification="")
     if level is not None:
         volunteers = volunteers.filter(level=level)
     if direction is not None:
@@ -201,6 +209,7 @@ def volunteer_record(volunteer):
             .select_related("level", "decided_by")
             .order_by("-requested_at")
         ),
+        "lapses": recertification.lapses_of(volunteer),
         "certificates": list(
             Certificate.objects.filter(holder_id=volunteer.user_id)
             .exclude(status=Certificate.Status.REPLACED)

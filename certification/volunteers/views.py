@@ -19,6 +19,7 @@ from lms.accounts import confirmation
 from lms.network import client_key
 
 from ..models import Certificate, Level, LevelAward, LevelRequirement, PracticalActivity, Volunteer
+from ..recertification import selectors as recertification
 from . import progression
 from . import services as volunteers
 from .forms import NAME_AND_PHONE, AccountForm, ActivityForm, ApplicationForm
@@ -188,6 +189,14 @@ def ladder(request):
             "standing": standing,
             "steps": steps,
             "requirements": requirements,
+            "lapses": [
+                {
+                    "lapse": lapse,
+                    "course_title": course_title(lapse.course),
+                    "refresher_title": course_title(lapse.refresher) if lapse.refresher else None,
+                }
+                for lapse in recertification.lapses_of(member, language=request.LANGUAGE_CODE)
+            ],
             "next_award": next_award,
             "badge": badge,
             "activities": activities,

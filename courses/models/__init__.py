@@ -1,5 +1,7 @@
+from .offline import OfflineAction
 from .pages import CataloguePage, CoursePage, LessonPage, QuizPage
 from .progress import AttemptAnswer, Enrolment, LessonCompletion, QuizAttempt, VideoProgress
+from .video import VideoTranscode
 
 __all__ = [
     "AttemptAnswer",
@@ -8,7 +10,9 @@ __all__ = [
     "Enrolment",
     "LessonCompletion",
     "LessonPage",
+    "OfflineAction",
     "QuizAttempt",
     "QuizPage",
     "VideoProgress",
+    "VideoTranscode",
 ]

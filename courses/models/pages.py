@@ -77,6 +77,16 @@ class CoursePage(LatinSlugMixin, RoutablePageMixin, Page):
         validators=[MinValueValidator(1), MaxValueValidator(240)],
         help_text=_("Leave blank for certificates that do not expire."),
     )
+    # Blank means "none named": holders renew by taking this course again.
+    refresher_course = models.ForeignKey(
+        "courses.CoursePage",
+        verbose_name=_("Refresher course"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The course holders take to renew this certificate before it expires."),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -88,7 +98,11 @@ class CoursePage(LatinSlugMixin, RoutablePageMixin, Page):
         FieldPanel("description"),
         FieldPanel("prerequisites", widget=None),
         MultiFieldPanel(
-            [FieldPanel("issues_certificate"), FieldPanel("certificate_validity_months")],
+            [
+                FieldPanel("issues_certificate"),
+                FieldPanel("certificate_validity_months"),
+                FieldPanel("refresher_course"),
+            ],
             heading=_("Certificate"),
         ),
     ]
@@ -120,6 +134,12 @@ class CoursePage(LatinSlugMixin, RoutablePageMixin, Page):
         from courses import views
 
         return views.enrol(request, self)
+
+    @path("offline/", name="offline")
+    def offline_route(self, request):
+        from courses import views
+
+        return views.offline_package(request, self)
 
     def get_context(self, request, *args, **kwargs):
         from courses.selectors import course_overview
