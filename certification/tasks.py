@@ -6,8 +6,10 @@ pipeline it runs (certificates/tasks.py) and is registered when `issuing` import
 
 from celery import shared_task
 
-from .certificates import issuing, reminders, verification
+from .certificates import issuing, verification
 from .events import services as events
+from .recertification import services as recertification
+from .record_book import services as record_book
 from .volunteers import services as volunteers
 
 
@@ -18,7 +20,7 @@ def requeue_stale_certificates():
 
 @shared_task(name="certification.remind_expiring_certificates")
 def remind_expiring_certificates():
-    return reminders.remind_expiring()
+    return recertification.remind_expiring()
 
 
 @shared_task(name="certification.advance_time_served")
@@ -39,3 +41,26 @@ def close_ended_events():
 @shared_task(name="certification.remind_upcoming_events")
 def remind_upcoming_events():
     return events.remind_upcoming()
+
+
+@shared_task(name="certification.requeue_stale_record_books")
+def requeue_stale_record_books():
+    return record_book.requeue_stale()
+
+
+@shared_task(
+    name="certification.email_event_place",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    retry_jitter=True,
+    max_retries=10,
+)
+def email_event_place(sign_up_id):
+    return events.email_place(sign_up_id=sign_up_id)
+
+
+@shared_task(name="certification.requeue_place_emails")
+def requeue_place_emails():
+    return events.requeue_place_emails()

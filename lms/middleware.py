@@ -15,6 +15,8 @@ UNPREFIXED = (
     "/documents/",
     "/issuer/",
     "/.well-known/",
+    "/achievements/",
+    "/credentials/",
     "/healthz/",
 )
 

@@ -165,8 +165,10 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [csp.SELF, "data:", *CSP_MEDIA_SOURCES],
         "media-src": [csp.SELF, "blob:", *CSP_MEDIA_SOURCES],
         "font-src": [csp.SELF, "data:"],
-        "connect-src": [csp.SELF],
+        # hls.js fetches video segments with XHR, from the storage when there is one.
+        "connect-src": [csp.SELF, *CSP_MEDIA_SOURCES],
         "worker-src": [csp.SELF],
+        "manifest-src": [csp.SELF],
         "frame-src": [csp.SELF, *CSP_FRAME_SOURCES],
         "frame-ancestors": [csp.SELF],
         "object-src": [csp.NONE],
@@ -328,7 +330,8 @@ if USES_OBJECT_STORAGE:
         if AWS_S3_ENDPOINT_URL
         else f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"
     )
-    for _directive in ("img-src", "media-src"):
+    # The bucket's CORS rules must allow GET (with Range) from SITE_URL for hls.js's requests.
+    for _directive in ("img-src", "media-src", "connect-src"):
         CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_storage_origin)
 
 # Email: console in development, SMTP from the environment in production.
@@ -421,6 +424,16 @@ CELERY_BEAT_SCHEDULE = {
     # Events: no-shows and forgotten check-outs once an event has ended; reminders the day before.
     "close-ended-events": {"task": "certification.close_ended_events", "schedule": 900.0},
     "remind-upcoming-events": {"task": "certification.remind_upcoming_events", "schedule": 3600.0},
+    "requeue-place-emails": {"task": "certification.requeue_place_emails", "schedule": 300.0},
+    "transcode-untranscoded-videos": {
+        "task": "courses.transcode_untranscoded_videos",
+        "schedule": 600.0,
+    },
+    # Record book PDFs committed but never sent to a worker.
+    "requeue-stale-record-books": {
+        "task": "certification.requeue_stale_record_books",
+        "schedule": 60.0,
+    },
 }
 
 
@@ -457,6 +470,9 @@ CREDENTIAL_SIGNING_KEY = (
     else env("CREDENTIAL_SIGNING_KEY") or development_signing_key(VAR_DIR / "issuer_ed25519.pem")
 )
 CREDENTIAL_KEY_ID = env("CREDENTIAL_KEY_ID", "key-1")
+# Earlier signing keys, still published (JWKS, DID document) so what they signed keeps verifying:
+# a JSON list of public JWKs, each with its old key id as "kid" (certification/certificates/keys.py)
+CREDENTIAL_RETIRED_KEYS = env("CREDENTIAL_RETIRED_KEYS", "")
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,8 @@ migrations, as `certification.models.<name>`)."""
 
 from .certificates import Certificate, CertificateSettings, PrivateStorage, certificate_storage
 from .events import Attendance, CalendarFeed, Event, EventRequirement, EventRole, SignUp
+from .recertification import ExpiryReminder, Renewal
+from .record_book import RecordBookPdf, RecordBookShare
 from .reference import Branch, Direction, Level, LevelRequirement, Skill
 from .volunteers import (
     AppreciationLetter,
@@ -23,11 +25,15 @@ __all__ = [
     "Event",
     "EventRequirement",
     "EventRole",
+    "ExpiryReminder",
     "Level",
     "LevelAward",
     "LevelRequirement",
     "PracticalActivity",
     "PrivateStorage",
+    "RecordBookPdf",
+    "RecordBookShare",
+    "Renewal",
     "SignUp",
     "Skill",
     "SkillSignOff",

@@ -57,6 +57,7 @@ PAGES = {
     "my-path": "learner",
     "hours": "learner",
     "certificates": "learner",
+    "record-book": "learner",
     "profile": "learner",
     "events": "learner",
     "event": "learner",
@@ -69,9 +70,11 @@ PAGES = {
     "join": "visitor",
     "verify-form": "visitor",
     "verify": "visitor",
+    "record-book-shared": "visitor",
     "coordination": "coordinator",
     "coordination-volunteers": "coordinator",
     "coordination-volunteer": "coordinator",
+    "coordination-record-book": "coordinator",
     "coordination-hours": "coordinator",
     "coordination-promotions": "coordinator",
     "coordination-letters": "coordinator",
@@ -239,6 +242,7 @@ def build_movement():
         LevelRequirement,
         Skill,
     )
+    from certification.record_book import services as record_book
     from certification.reference import (
         ensure_branches_and_skills,
         ensure_level_rules,
@@ -355,6 +359,7 @@ def build_movement():
         by=coordinator,
     )
     marathon = build_events(coordinator, learner, colleague)
+    share = record_book.create_share(volunteer=learner, label="КазНМУ", valid_days=90)
 
     return {
         "home-volunteer": "/{lang}/",
@@ -368,6 +373,7 @@ def build_movement():
         "my-path": "/{lang}/volunteer/",
         "hours": "/{lang}/volunteer/hours/",
         "certificates": "/{lang}/certificates/",
+        "record-book": "/{lang}/volunteer/record-book/",
         "profile": "/{lang}/accounts/profile/",
         "events": "/{lang}/events/",
         "event": f"/{{lang}}/events/{marathon.pk}/",
@@ -380,9 +386,11 @@ def build_movement():
         "join": "/{lang}/volunteer/join/",
         "verify-form": "/verify/",
         "verify": f"/verify/{certificate.public_code}/",
+        "record-book-shared": f"/{{lang}}/record-book/{share.token}/",
         "coordination": "/{lang}/coordination/",
         "coordination-volunteers": "/{lang}/coordination/volunteers/",
         "coordination-volunteer": f"/{{lang}}/coordination/volunteers/{learner.pk}/",
+        "coordination-record-book": f"/{{lang}}/coordination/volunteers/{learner.pk}/record-book/",
         "coordination-hours": "/{lang}/coordination/hours/",
         "coordination-promotions": "/{lang}/coordination/promotions/",
         "coordination-letters": "/{lang}/coordination/letters/",

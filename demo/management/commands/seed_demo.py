@@ -14,7 +14,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFilter
 from wagtail.images.models import Image
@@ -27,9 +28,11 @@ from certification.models import (
     Direction,
     Level,
     LevelRequirement,
+    RecordBookShare,
     Skill,
     Volunteer,
 )
+from certification.record_book import services as record_book
 from certification.reference import (
     ensure_branches_and_skills,
     ensure_level_rules,
@@ -177,6 +180,7 @@ class Command(BaseCommand):
             if not learner.enrolments.filter(course=donation).exists():
                 complete_for_demo(learner, donation)
             self.ensure_demo_activity(learner.volunteer)
+            self.ensure_record_book_link(learner.volunteer)
             seed_events(
                 coordinator=get_user_model().objects.get(email="coordinator@komek.local"),
                 admin=get_user_model().objects.get(email="admin@komek.local"),
@@ -270,6 +274,11 @@ class Command(BaseCommand):
                 hours=Decimal(hours),
             )
 
+    def ensure_record_book_link(self, member):
+        """A share link to the learner's record book, as a volunteer sends one to a university."""
+        if not member.record_book_shares.exists():
+            record_book.create_share(volunteer=member, label="КазНМУ, приёмная комиссия")
+
     def ensure_users(self, instructors, coordinators):
         User = get_user_model()
         created = []
@@ -311,4 +320,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"\n  The learner's certificate (made by the worker): {certificate.verify_url}"
             )
+        share = RecordBookShare.objects.filter(volunteer__user__email="learner@komek.local").first()
+        if share:
+            with translation.override("ru"):
+                path = reverse("record_book_share", args=[share.token])
+            self.stdout.write(f"  The learner's record book, as shared: {base}{path}")
         self.stdout.write("")
