@@ -258,6 +258,23 @@ def test_the_status_entries_are_there_and_a_revocation_shows_in_the_independent_
     assert "Credential status: revocation" in after["errors"]
 
 
+def test_an_index_outside_the_status_list_is_rejected_by_the_independent_verifier(
+    issued_certificate,
+):
+    credential = data_integrity.unsigned_credential(issued_certificate)
+    entry = credential["credentialStatus"]
+    entry = entry[0] if isinstance(entry, list) else entry
+    entry["statusListIndex"] = str(status_list.LIST_SIZE + 7)  # signed by us, but no such entry
+    signed = data_integrity.add_proof(
+        credential, key=keys.current_key(), created=issued_certificate.issued_at
+    )
+
+    result = node_verify(signed, status_lists={entry["statusListCredential"]: revocation_list()})
+
+    assert result["verified"] is False
+    assert f"Status index {entry['statusListIndex']} is not in the list." in result["errors"]
+
+
 def served_list(client, url):
     """The status list as a JSON-LD client (a DCC verifier) gets it."""
     response = client.get(url, headers={"accept": "application/ld+json"})
