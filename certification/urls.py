@@ -61,6 +61,11 @@ urlpatterns = [
         name="certificate_wallet",
     ),
     path(
+        "certificates/<str:code>/wallet/<str:token>/",
+        certificates.wallet_link,
+        name="certificate_wallet_link",
+    ),
+    path(
         "certificates/<str:code>/badge.<str:image_format>",
         certificates.download_badge,
         name="certificate_badge",

@@ -54,16 +54,22 @@ def apply_once(*, user, action_id, kind, perform) -> dict:
         with transaction.atomic():
             previous = OfflineAction.objects.filter(user=user, action_id=action_id).first()
             if previous is None:
-                # The unique constraint makes a concurrent send with the same id wait for this
-                # one and then fail here, instead of applying the action a second time.
-                action = OfflineAction.objects.create(user=user, action_id=action_id, kind=kind)
-                action.result = {"status": 200, "body": perform()}
-                action.save(update_fields=["result"])
-                return action.result
+                try:
+                    # The unique constraint makes a concurrent send with the same id wait for
+                    # this one and then fail here, instead of applying the action twice. Only
+                    # this insert's failure means that: one inside perform() is its own.
+                    with transaction.atomic():
+                        action = OfflineAction.objects.create(
+                            user=user, action_id=action_id, kind=kind
+                        )
+                except IntegrityError:
+                    previous = OfflineAction.objects.get(user=user, action_id=action_id)
+                else:
+                    action.result = {"status": 200, "body": perform()}
+                    action.save(update_fields=["result"])
+                    return action.result
     except NotApplied as refusal:
         return {"status": refusal.status, "body": refusal.body}
-    except IntegrityError:
-        previous = OfflineAction.objects.get(user=user, action_id=action_id)
     if previous.kind != kind:
         raise ActionIdError(_("This action id was already used for another action."))
     return previous.result

@@ -366,7 +366,10 @@ def transcode_media(*, media_id):
             checksum = copy_source(media, source_path)
         except TranscodeError as error:
             checksum = transcode.source_checksum or "missing"
-            VideoTranscode.objects.filter(pk=transcode.pk).update(source_checksum=checksum)
+            # Named after the file it looked for, so the sweep does not send it again and again.
+            VideoTranscode.objects.filter(pk=transcode.pk).update(
+                source_checksum=checksum, source_name=media.file.name
+            )
             _fail(transcode.pk, checksum=checksum, error=error)
             return VideoTranscode.objects.get(pk=transcode.pk)
         claimed = _claim(transcode.pk, checksum=checksum, source_name=media.file.name)
@@ -374,7 +377,16 @@ def transcode_media(*, media_id):
             return VideoTranscode.objects.get(pk=transcode.pk)
         try:
             fields = _encode(claimed, media=media, source_path=source_path, work=work)
-        except TranscodeError as error:
+        except Exception as failure:
+            # Anything else (a probe or poster run that timed out, storage refusing a file) ends
+            # the run as failed too, never left running with half its files.
+            error = (
+                failure
+                if isinstance(failure, TranscodeError)
+                else TranscodeError(
+                    VideoTranscode.Error.ENCODING, f"{type(failure).__name__}: {failure}"
+                )
+            )
             delete_folder(claimed.folder)
             _fail(claimed.pk, checksum=checksum, error=error)
             return VideoTranscode.objects.get(pk=claimed.pk)
@@ -483,7 +495,15 @@ def enqueue_transcode(media):
         transcode.status = VideoTranscode.Status.PENDING
         transcode.progress = 0
         transcode.save(update_fields=["status", "progress", "updated_at"])
-    transaction.on_commit(lambda: transcode_video.delay(media.pk))
+
+    def send():
+        try:
+            transcode_video.delay(media.pk)
+        except Exception:
+            # The upload is saved; the sweep sends it once the broker answers again.
+            logger.exception("Could not enqueue video %s; the sweep will retry", media.pk)
+
+    transaction.on_commit(send)
 
 
 def untranscoded_media_ids():

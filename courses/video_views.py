@@ -3,6 +3,7 @@
 import posixpath
 
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -13,6 +14,23 @@ from .models import VideoTranscode
 from .transcoding import rewrite_playlist
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+PLAYLIST_SALT = "komek.courses.video-playlist"
+# A lesson page's playlist address works this long: a learner may leave the page open for hours.
+TOKEN_SECONDS = 12 * 3600
+
+
+def playlist_token(*, media_id, user_id):
+    """What the lesson page adds to a video's playlist address: this learner, this video. The
+    page is shown only to who may see the lesson, so the address carries that permission."""
+    return signing.dumps({"m": media_id, "u": user_id}, salt=PLAYLIST_SALT, compress=True)
+
+
+def token_allows(token, *, media_id, user_id):
+    try:
+        value = signing.loads(token or "", salt=PLAYLIST_SALT, max_age=TOKEN_SECONDS)
+    except signing.BadSignature:
+        return False
+    return isinstance(value, dict) and value.get("m") == media_id and value.get("u") == user_id
 
 
 def read_text(name):
@@ -26,10 +44,11 @@ def read_text(name):
 @require_GET
 @login_required
 def playlist(request, media_id, rendition):
-    """The master playlist ("master") or one rendition's, for any signed-in learner or editor.
-
-    Like the original upload's URL, which the same lesson page shows, it is not tied to a course.
-    """
+    """The master playlist ("master") or one rendition's, for the learner whose lesson page gave
+    the address (its token); anyone else, or an old address, is not found."""
+    token = request.GET.get("t", "")
+    if not token_allows(token, media_id=media_id, user_id=request.user.pk):
+        raise Http404
     transcode = get_object_or_404(VideoTranscode, media_id=media_id, status="ready")
     if rendition == "master":
         text = read_text(transcode.master_playlist)
@@ -39,7 +58,7 @@ def playlist(request, media_id, rendition):
             name = address.split("/", 1)[0]
             if name not in names:
                 raise Http404
-            return reverse("video_playlist", args=[media_id, name])
+            return f"{reverse('video_playlist', args=[media_id, name])}?t={token}"
 
     else:
         chosen = next((r for r in transcode.renditions if r.get("name") == rendition), None)

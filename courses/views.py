@@ -133,8 +133,9 @@ def offline_package(request, course):
             attempt = None
             if page.time_limit_minutes:
                 timed.append(page.title)
-            else:
-                # Passed, or no attempts left: the overview alone is stored.
+            elif not QuizAttempt.objects.filter(user=request.user, quiz=page, passed=True).exists():
+                # Passed (a retake is the learner's own choice, online), or no attempts left:
+                # the overview alone is stored.
                 with contextlib.suppress(services.LearningError):
                     attempt = services.start_attempt(user=request.user, quiz=page)
             add_page(url, quiz_overview(as_get(request, url), page))

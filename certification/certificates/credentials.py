@@ -200,6 +200,9 @@ def build_credential(certificate: Certificate, *, settings_obj=None) -> dict:
         # OB 3.0 allows one credentialStatus; a badge also carries its suspension entry
         # (VCDM 2.0 and Bitstring Status List allow several).
         credential["credentialStatus"] = entries[0] if len(entries) == 1 else entries
+    if len(entries) > 1:
+        # ...which 1EdTech's schema does not: a badge does not claim a schema it would fail.
+        del credential["credentialSchema"]
     return credential
 
 

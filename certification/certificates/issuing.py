@@ -158,6 +158,7 @@ def revoke(*, certificate: Certificate, reason: str, now=None) -> Certificate:
     certificate.revoked_at = now or timezone.now()
     certificate.revoked_reason = reason
     certificate.save(update_fields=["status", "revoked_at", "revoked_reason"])
+    recertification.undo_renewals_by(certificate=certificate)
     return certificate
 
 

@@ -160,6 +160,12 @@ def my_certificates(request):
         certificate.linkedin_url = sharing.linkedin_url(
             certificate, organisation=organisation, language=current_language()
         )
+        certificate.wallet_url = request.build_absolute_uri(
+            reverse(
+                "certificate_wallet_link",
+                args=[certificate.public_code, sharing.wallet_token(certificate)],
+            )
+        )
     return render(request, "certification/my_certificates.html", {"certificates": certificates})
 
 
@@ -280,6 +286,24 @@ def download_data_integrity(request, code, *, as_attachment):
         response["Content-Disposition"] = (
             f'attachment; filename="komek-{certificate.public_code}.json"'
         )
+    return response
+
+
+@never_cache
+@require_GET
+def wallet_link(request, code, token):
+    """What a wallet app fetches from the link My certificates gives: the credential with its
+    proof, without a session (the signed address is the permission, for 15 minutes)."""
+    if not sharing.wallet_token_allows(token, code=code):
+        raise Http404
+    certificate = Certificate.objects.filter(public_code=code).first()
+    if certificate is None or not certificate.credential_jwt:
+        raise Http404
+    credential = data_integrity.credential_with_proof(certificate)
+    response = HttpResponse(
+        json.dumps(credential, ensure_ascii=False, indent=2), content_type=data_integrity.MEDIA_TYPE
+    )
+    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 

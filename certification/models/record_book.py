@@ -54,7 +54,7 @@ class RecordBookShare(models.Model):
         indexes = [models.Index(fields=["volunteer", "revoked_at"])]
 
     def __str__(self):
-        return f"{self.volunteer} · {self.label or self.created_at:%Y-%m-%d}"
+        return f"{self.volunteer} · {self.label or f'{self.created_at:%Y-%m-%d}'}"
 
     @property
     def is_revoked(self):

@@ -158,3 +158,14 @@ def renew(*, certificate, now=None) -> Renewal | None:
         return None  # renewed concurrently by another certificate
     transaction.on_commit(lambda: verification.forget_record(old.public_code))
     return renewal
+
+
+def undo_renewals_by(*, certificate) -> int:
+    """`certificate` was revoked: what it renewed stands unrenewed again (its verify page stops
+    saying "renewed by", and its reminders go on)."""
+    renewals = list(Renewal.objects.filter(new=certificate).select_related("old"))
+    for renewal in renewals:
+        code = renewal.old.public_code
+        transaction.on_commit(lambda code=code: verification.forget_record(code))
+    Renewal.objects.filter(pk__in=[renewal.pk for renewal in renewals]).delete()
+    return len(renewals)

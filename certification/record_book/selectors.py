@@ -186,10 +186,14 @@ def _scores(user_id, courses):
 def _certificates(user_id, language):
     """Certificates that were issued (revoked ones too: an employer sees the truth); not the
     ones still being prepared, nor the ones replaced by a reissue."""
-    certificates = Certificate.objects.filter(
-        holder_id=user_id,
-        status__in=[Certificate.Status.ISSUED, Certificate.Status.REVOKED],
-    ).order_by("-issued_at")
+    certificates = (
+        Certificate.objects.filter(
+            holder_id=user_id,
+            status__in=[Certificate.Status.ISSUED, Certificate.Status.REVOKED],
+        )
+        .select_related("holder")
+        .order_by("-issued_at")
+    )  # a badge's standing is its holder's
     return [
         CertificateEntry(
             code=certificate.public_code,

@@ -44,6 +44,7 @@ def active_shares(member):
 
 
 @login_required
+@never_cache
 @require_GET
 def my_record_book(request):
     member = membership(request.user)
@@ -133,6 +134,7 @@ def pdf_status(request, pk):
 
 
 @login_required
+@never_cache
 @require_GET
 def download_pdf(request, pk):
     pdf = get_object_or_404(RecordBookPdf, pk=pk, volunteer=own_member(request))
@@ -182,7 +184,8 @@ def shared_record(request, token):
         return None, render(
             request, "certification/record_book/shared_gone.html", {"share": None}, status=404
         )
-    if not share.is_active:
+    # A paused account's record is not shown either, as its badge is suspended.
+    if not share.is_active or not share.volunteer.user.is_active:
         return None, render(
             request, "certification/record_book/shared_gone.html", {"share": share}, status=410
         )

@@ -6,6 +6,7 @@ from django import template
 from django.urls import reverse
 
 from courses.models import VideoTranscode
+from courses.video_views import playlist_token
 
 register = template.Library()
 
@@ -22,10 +23,17 @@ class VideoPlayer:
     media: object
     transcode: VideoTranscode | None
     data_saver: bool
+    user_id: int | None = None
 
     @property
     def is_ready(self):
-        return bool(self.transcode and self.transcode.is_ready)
+        # Renditions of the file now uploaded: a replaced video plays its new original until
+        # its own renditions are ready, never the old ones.
+        return bool(
+            self.transcode
+            and self.transcode.is_ready
+            and self.transcode.source_name == self.media.file.name
+        )
 
     @property
     def is_unplayable(self):
@@ -35,7 +43,10 @@ class VideoPlayer:
 
     @property
     def hls_url(self):
-        return reverse("video_playlist", args=[self.media.pk, "master"]) if self.is_ready else ""
+        if not self.is_ready or self.user_id is None:
+            return ""
+        address = reverse("video_playlist", args=[self.media.pk, "master"])
+        return f"{address}?t={playlist_token(media_id=self.media.pk, user_id=self.user_id)}"
 
     @property
     def small_mp4_url(self):
@@ -82,6 +93,7 @@ def video_player(context, media):
         media=media,
         transcode=VideoTranscode.objects.filter(media=media).first() if media else None,
         data_saver=bool(getattr(user, "data_saver", False)),
+        user_id=user.pk if user is not None and user.is_authenticated else None,
     )
 
 

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from courses import transcoding
 from courses.models import LessonPage, VideoTranscode
+from courses.video_views import playlist_token
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,6 +167,19 @@ def test_a_corrupt_upload_fails_with_a_clear_message(tmp_path):
         assert "may be damaged" in str(transcode.error_message)
 
 
+def test_a_probe_that_hangs_ends_the_run_as_failed_not_running(video_480p, monkeypatch):
+    def hangs(path):
+        raise subprocess.TimeoutExpired("ffmpeg", 120)
+
+    monkeypatch.setattr(transcoding, "probe", hangs)
+
+    transcode = transcoding.transcode_media(media_id=upload(video_480p).pk)
+
+    assert transcode.status == VideoTranscode.Status.FAILED
+    assert transcode.error == VideoTranscode.Error.ENCODING
+    assert not default_storage.exists(f"{transcode.folder}/master.m3u8")
+
+
 def test_a_corrupt_upload_run_again_stays_failed_and_unchanged(tmp_path):
     garbage = tmp_path / "broken.mp4"
     garbage.write_bytes(os.urandom(64 * 1024))
@@ -299,7 +313,8 @@ def test_a_ready_video_plays_hls_with_the_small_mp4_for_offline(
 
     html = client.get(lesson.url).content.decode()
 
-    assert f'data-hls="/video/{ready_720p.media_id}/master.m3u8"' in html
+    token = playlist_token(media_id=ready_720p.media_id, user_id=enrolled.pk)
+    assert f'data-hls="/video/{ready_720p.media_id}/master.m3u8?t={token}"' in html
     assert f'data-offline-src="{ready_720p.download_url}"' in html
     assert f'data-offline-bytes="{ready_720p.download_bytes}"' in html
     assert 'preload="none"' in html
@@ -351,21 +366,25 @@ def test_a_lesson_whose_video_is_corrupt_says_so_instead_of_a_broken_player(
     assert "Это видео не удалось подготовить" in html
 
 
-def test_the_master_playlist_points_to_each_rendition_through_komek(client, ready_720p):
-    client.force_login(UserFactory())
+def playlist_of(client, transcode, rendition, user=None):
+    user = user or UserFactory()
+    client.force_login(user)
+    token = playlist_token(media_id=transcode.media_id, user_id=user.pk)
+    return client.get(f"/video/{transcode.media_id}/{rendition}.m3u8?t={token}")
 
-    response = client.get(f"/video/{ready_720p.media_id}/master.m3u8")
+
+def test_the_master_playlist_points_to_each_rendition_through_komek(client, ready_720p):
+    response = playlist_of(client, ready_720p, "master")
 
     assert response["Content-Type"] == "application/vnd.apple.mpegurl"
     body = response.content.decode()
+    token = response.wsgi_request.GET["t"]
     for name in ("240p", "360p", "720p"):
-        assert f"/video/{ready_720p.media_id}/{name}.m3u8" in body
+        assert f"/video/{ready_720p.media_id}/{name}.m3u8?t={token}" in body
 
 
 def test_a_rendition_playlist_names_each_segment_by_its_storage_url(client, ready_720p):
-    client.force_login(UserFactory())
-
-    body = client.get(f"/video/{ready_720p.media_id}/240p.m3u8").content.decode()
+    body = playlist_of(client, ready_720p, "240p").content.decode()
 
     folder = default_storage.url(f"{ready_720p.folder}/240p/")
     assert f'#EXT-X-MAP:URI="{folder}init' in body
@@ -378,13 +397,39 @@ def test_playlists_need_a_signed_in_visitor(client, ready_720p):
     assert response.status_code == 302
 
 
-def test_a_playlist_of_a_video_not_ready_or_an_unknown_rendition_is_not_found(client, ready_720p):
-    client.force_login(UserFactory())
-    VideoTranscode.objects.filter(pk=ready_720p.pk).update(status=VideoTranscode.Status.RUNNING)
+def test_a_playlist_needs_the_address_the_learners_own_lesson_page_gave(client, ready_720p):
+    learner, stranger = UserFactory(), UserFactory()
+    token = playlist_token(media_id=ready_720p.media_id, user_id=learner.pk)
+    client.force_login(stranger)  # signed in, but never shown the lesson
 
     assert client.get(f"/video/{ready_720p.media_id}/master.m3u8").status_code == 404
+    assert client.get(f"/video/{ready_720p.media_id}/master.m3u8?t={token}").status_code == 404
+    assert client.get(f"/video/{ready_720p.media_id}/master.m3u8?t=forged").status_code == 404
+    other_video = playlist_token(media_id=ready_720p.media_id + 1, user_id=stranger.pk)
+    assert (
+        client.get(f"/video/{ready_720p.media_id}/master.m3u8?t={other_video}").status_code == 404
+    )
+
+
+def test_a_replaced_video_plays_its_new_original_not_the_old_renditions(
+    client, enrolled, course, ready_720p
+):
+    VideoTranscode.objects.filter(pk=ready_720p.pk).update(source_name="video/old-upload.mp4")
+    lesson = lesson_with_video(course, ready_720p.media)
+    client.force_login(enrolled)
+
+    html = client.get(lesson.url).content.decode()
+
+    assert "data-hls=" not in html
+    assert f'<source src="{ready_720p.media.url}"' in html
+
+
+def test_a_playlist_of_a_video_not_ready_or_an_unknown_rendition_is_not_found(client, ready_720p):
+    VideoTranscode.objects.filter(pk=ready_720p.pk).update(status=VideoTranscode.Status.RUNNING)
+
+    assert playlist_of(client, ready_720p, "master").status_code == 404
     VideoTranscode.objects.filter(pk=ready_720p.pk).update(status=VideoTranscode.Status.READY)
-    assert client.get(f"/video/{ready_720p.media_id}/1080p.m3u8").status_code == 404
+    assert playlist_of(client, ready_720p, "1080p").status_code == 404
 
 
 def test_the_admin_edit_page_shows_the_renditions_state(admin_client, ready_720p, tmp_path):

@@ -77,8 +77,11 @@
   window.addEventListener("offline", () => { window.komekBackOnline = false; showState(); });
   showState();
 
-  Promise.resolve(queue ? queue.setUser(user) : null)
-    .then(forgetOtherLearner)
+  // Who is signed in is known only from a page the server just sent: the offline page (stored
+  // at install, for nobody) and stored copies (for whoever stored them) say nothing about it.
+  const knowsUser = body.hasAttribute("data-user-key") && !body.hasAttribute("data-offline-copy");
+  Promise.resolve(queue && knowsUser ? queue.setUser(user) : null)
+    .then(() => (knowsUser ? forgetOtherLearner() : null))
     .then(showResults)
     .then(flush)
     .catch(() => {});

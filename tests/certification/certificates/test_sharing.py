@@ -8,6 +8,7 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
@@ -61,6 +62,34 @@ def test_the_wallet_link_answers_with_the_credential_itself(client, issued_certi
     assert response["Content-Type"] == "application/vc+ld+json"
     assert "Content-Disposition" not in response
     assert json.loads(response.content) == data_integrity.credential_with_proof(issued_certificate)
+
+
+def test_a_wallet_fetches_the_credential_from_the_link_without_a_session(
+    client, issued_certificate
+):
+    token = sharing.wallet_token(issued_certificate)
+
+    response = Client().get(url(issued_certificate, f"wallet/{token}/"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vc+ld+json"
+    assert json.loads(response.content) == data_integrity.credential_with_proof(issued_certificate)
+
+
+def test_a_wallet_link_works_for_fifteen_minutes_and_for_its_own_certificate_only(
+    issued_certificate, monkeypatch
+):
+    import time
+
+    token = sharing.wallet_token(issued_certificate)
+    other = issued_certificate.public_code[:-1] + (
+        "A" if issued_certificate.public_code[-1] != "A" else "B"
+    )
+    assert Client().get(f"/certificates/{other}/wallet/{token}/").status_code == 404
+    assert Client().get(url(issued_certificate, "wallet/forged/")).status_code == 404
+    later = time.time() + sharing.WALLET_LINK_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert Client().get(url(issued_certificate, f"wallet/{token}/")).status_code == 404
 
 
 @pytest.mark.parametrize("tail", ["credential.json", "wallet/", "badge.png", "badge.svg"])
@@ -187,7 +216,7 @@ def test_my_certificates_offers_both_forms_the_wallet_link_badges_and_linkedin(
     for href in [
         f"/certificates/{code}/credential/",
         f"/certificates/{code}/credential.json",
-        f"/certificates/{code}/wallet/",
+        f"http://testserver/certificates/{code}/wallet/",
         f"/certificates/{code}/badge.png",
         f"/certificates/{code}/badge.svg",
         "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME",

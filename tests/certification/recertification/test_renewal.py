@@ -54,6 +54,17 @@ def test_passing_the_refresher_renews_the_expired_certificate(holder, course, re
     assert new.expires_at > timezone.now() + timedelta(days=700)
 
 
+def test_revoking_the_new_certificate_leaves_the_old_one_unrenewed(
+    holder, course, refresher, renders
+):
+    old = certificate_of(holder, course, expires_in=timedelta(days=-3))
+    new = pass_course(holder, refresher)
+
+    issuing.revoke(certificate=new, reason="Выдан по ошибке")
+
+    assert not Renewal.objects.filter(old=old).exists()
+
+
 def test_passing_the_same_course_again_renews_the_latest_older_certificate(holder, course, renders):
     oldest = certificate_of(
         holder, course, expires_in=timedelta(days=-400), issued_ago=timedelta(days=1100)

@@ -144,6 +144,20 @@ def test_a_revoked_link_says_so_and_shows_nothing_of_the_record(logged_in, full_
     assert share.n_views == 0
 
 
+def test_a_paused_accounts_link_shows_nothing_of_the_record(full_record, member):
+    share = services.create_share(volunteer=member)
+    member.user.is_active = False
+    member.user.save()
+
+    public = Client().get(share_url(share, "en"))
+
+    page = public.content.decode()
+    assert public.status_code == 410
+    assert "NOT AVAILABLE" in page
+    assert HOLDER_NAME not in page
+    assert Client().get(f"{share_url(share)}record.json").status_code == 410
+
+
 def test_a_tampered_token_finds_nothing_and_changes_nothing(member):
     share = services.create_share(volunteer=member)
     tampered = share.token[:-1] + ("A" if share.token[-1] != "A" else "B")
