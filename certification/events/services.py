@@ -180,7 +180,7 @@ def cancel(*, sign_up, now=None) -> SignUp:
     """Give the place up; the next person on the waitlist who fits takes it."""
     now = now or timezone.now()
     event = locked(sign_up.event)
-    sign_up = SignUp.objects.select_for_update().get(pk=sign_up.pk)
+    sign_up = SignUp.objects.select_for_update(of=("self",)).get(pk=sign_up.pk)
     if sign_up.status not in ACTIVE:
         raise EventError(_("This sign-up is already cancelled."))
     if event.starts_at <= now:
@@ -276,7 +276,7 @@ def scan(*, event, volunteer, token=None, ticket=None, now=None, at=None) -> Att
 
 def signed_up(event, volunteer) -> SignUp:
     sign_up = (
-        SignUp.objects.select_for_update()
+        SignUp.objects.select_for_update(of=("self",))
         .select_related("event", "volunteer")
         .filter(event=event, volunteer=volunteer)
         .exclude(status=SignUp.Status.CANCELLED)
@@ -291,7 +291,9 @@ def signed_up(event, volunteer) -> SignUp:
 def mark(*, sign_up, by, method=Attendance.Method.BY_HAND, now=None) -> Attendance:
     """A coordinator checks a volunteer in (or, the second time, out): badge scanned or by hand."""
     sign_up = (
-        SignUp.objects.select_for_update().select_related("event", "volunteer").get(pk=sign_up.pk)
+        SignUp.objects.select_for_update(of=("self",))
+        .select_related("event", "volunteer")
+        .get(pk=sign_up.pk)
     )
     if sign_up.status not in (SignUp.Status.SIGNED_UP, SignUp.Status.NO_SHOW):
         raise EventError(_("This volunteer is not signed up for the event."))

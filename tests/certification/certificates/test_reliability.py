@@ -21,6 +21,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 @pytest.fixture
 def queue():
+    """The session's test queue, emptied first: browser tests and others that commit leave
+    render tasks there with nobody to take them, and a stalling worker would take those first."""
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(TEST_QUEUE)
     return TEST_QUEUE
 
 
