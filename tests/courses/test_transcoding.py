@@ -99,14 +99,14 @@ def test_the_master_playlist_names_each_renditions_bandwidth_and_resolution(read
     assert master.count("BANDWIDTH=") >= 3
 
 
-def test_segments_last_four_seconds(tmp_path):
+def test_segments_last_two_seconds(tmp_path):
     longer = make_video(tmp_path / "long.mp4", width=640, height=360, seconds=10, audio=False)
     transcode = transcoding.transcode_media(media_id=upload(longer).pk)
 
     with default_storage.open(transcode.renditions[0]["playlist"]) as handle:
         lengths = [float(line[8:].rstrip(",")) for line in handle.read().decode().splitlines()
                    if line.startswith("#EXTINF:")]  # fmt: skip
-    assert lengths[:2] == [4.0, 4.0]
+    assert lengths[:2] == [2.0, 2.0]
     assert sum(lengths) == pytest.approx(10, abs=0.1)
 
 

@@ -49,7 +49,7 @@
       autoStartLoad: false,     // nothing but the playlist until the learner presses play
       startLevel: 0,            // start on the lowest rendition: first frame soonest on a poor network
       capLevelToPlayerSize: true,
-      maxBufferLength: 20,      // a learner who stops early has not paid for the whole lesson
+      maxBufferLength: 12,      // a learner who stops early has not paid for the whole lesson
       enableWorker: false,      // fMP4 needs no transmuxing; a blob: worker would need CSP worker-src
       enableWebVTT: false,
       enableCEA708Captions: false,
