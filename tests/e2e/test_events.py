@@ -21,7 +21,7 @@ from certification.reference import (
     ensure_level_rules,
     ensure_reference_data,
 )
-from tests.e2e.conftest import assert_no_sideways_scroll, screenshot
+from tests.e2e.conftest import assert_no_sideways_scroll, axe_violations, screenshot
 from tests.factories import make_coordinator, make_event, make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -92,6 +92,10 @@ def test_a_volunteer_checks_in_and_out_with_the_rotating_code_and_is_promoted(
     # The volunteer's phone opens the code's address: checked in.
     # Opening the address asks for a press (a link preview checks nobody in).
     phone.goto(first_url)
+    expect(phone.get_by_role("button", name="Отметить приход")).to_be_visible()
+    screenshot(phone, "event-check-in-press-phone")
+    assert_no_sideways_scroll(phone)
+    assert axe_violations(phone) == []
     phone.get_by_role("button", name="Отметить приход").click()
     expect(phone.get_by_text("Приход отмечен", exact=True)).to_be_visible()
     screenshot(phone, "event-checked-in-phone")
