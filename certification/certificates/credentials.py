@@ -10,7 +10,6 @@ import base64
 import functools
 import hashlib
 import json
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -208,7 +207,10 @@ def build_credential(certificate: Certificate, *, settings_obj=None) -> dict:
 
 def sign_credential(credential: dict) -> str:
     """A VC-JWT: the credential is the payload, the registered claims mirroring it."""
-    claims = {**credential, **_registered_claims(credential), "iat": int(time.time())}
+    claims = {**credential, **_registered_claims(credential)}
+    # Issued when the credential says it was, not at each download: Ed25519 is deterministic,
+    # so the same credential gives the same bytes however often it is signed.
+    claims["iat"] = claims["nbf"]
     header = {"alg": ALGORITHM, "typ": "JWT", "kid": key_id()}
     return jwt.encode(header, claims, signing_key(), registry=REGISTRY)
 

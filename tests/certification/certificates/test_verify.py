@@ -1,5 +1,6 @@
 """Employers verify certificates on a phone: page, JSON API, rate limits; holders download."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -173,13 +174,18 @@ def test_pdfs_are_not_reachable_through_the_media_url(
     assert client.get(f"/media/original_images/../private/{name}").status_code in {400, 404}
 
 
-def test_the_holder_downloads_the_signed_credential(client, issued_certificate):
+def test_the_holder_downloads_the_signed_credential(client, issued_certificate, monkeypatch):
     client.force_login(issued_certificate.holder)
 
     response = client.get(f"/certificates/{issued_certificate.public_code}/credential/")
 
     assert response.status_code == 200
     assert response.content.decode() == issued_certificate.credential_jwt
+    # Signed afresh, yet the same bytes a minute later: nothing in it depends on the clock.
+    later = time.time() + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    again = client.get(f"/certificates/{issued_certificate.public_code}/credential/")
+    assert again.content == response.content
 
 
 def test_a_pending_certificate_reports_its_progress_to_the_holder(
