@@ -74,7 +74,7 @@ def check_course_completion(*, user, course: CoursePage, now=None) -> Enrolment 
 def complete_lesson(*, user, lesson: LessonPage, now=None) -> LessonCompletion:
     course = lesson.get_course()
     require_enrolment(user=user, course=course)
-    pending = set(lesson.tracked_video_ids) - set(
+    pending = set(lesson.required_video_ids) - set(
         VideoProgress.objects.filter(
             user=user, lesson=lesson, completed_at__isnull=False
         ).values_list("block_id", flat=True)
@@ -149,7 +149,7 @@ def record_video_progress(
                 user=user, lesson=lesson, completed_at__isnull=False
             ).values_list("block_id", flat=True)
         )
-        if done >= set(lesson.tracked_video_ids):
+        if done >= set(lesson.required_video_ids):
             LessonCompletion.objects.create(user=user, lesson=lesson, completed_at=now)
             check_course_completion(user=user, course=course, now=now)
     return progress

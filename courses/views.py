@@ -6,6 +6,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -110,14 +111,25 @@ def as_get(request, url):
 def offline_package(request, course):
     """What "Download for offline" stores, with sizes, so the learner sees the total first.
 
-    Untimed quizzes get their attempt started now, online: the server snapshots the questions
-    (what grading on reconnect uses, whatever the quiz becomes meanwhile) and the stored attempt
-    page holds the questions without their keys. Timed quizzes need a connection.
+    Untimed quizzes get their attempt started when the learner confirms the download (a POST
+    with `confirm`), online: the server snapshots the questions (what grading on reconnect uses,
+    whatever the quiz becomes meanwhile) and the stored attempt page holds the questions without
+    their keys. The first POST only measures: its attempts are rolled back, so asking the size
+    and cancelling starts nothing. Timed quizzes need a connection.
     """
     if not request.user.is_authenticated:
         return JsonResponse({"error": _("Log in to download the course.")}, status=403)
     if not Enrolment.objects.filter(user=request.user, course=course).exists():
         return JsonResponse({"error": _("Enrol in the course to download it.")}, status=403)
+    if "confirm" in request.POST:
+        return JsonResponse(offline_plan(request, course))
+    with transaction.atomic():
+        plan = offline_plan(request, course)
+        transaction.set_rollback(True)
+    return JsonResponse(plan)
+
+
+def offline_plan(request, course):
     pages, files, timed = [], {}, []
 
     def add_page(url, response):
@@ -145,16 +157,14 @@ def offline_package(request, course):
         else:
             add_page(url, lesson(as_get(request, url), page))
     course_url = course.get_url(request)
-    return JsonResponse(
-        {
-            "cache": f"komek-course-{course.pk}",
-            "course_url": course_url,
-            "pages": [{"url": course_url, "bytes": 0}, *pages],
-            "files": [{"url": url, "bytes": size} for url, size in files.items()],
-            "bytes": sum(p["bytes"] for p in pages) + sum(files.values()),
-            "timed_quizzes": timed,
-        }
-    )
+    return {
+        "cache": f"komek-course-{course.pk}",
+        "course_url": course_url,
+        "pages": [{"url": course_url, "bytes": 0}, *pages],
+        "files": [{"url": url, "bytes": size} for url, size in files.items()],
+        "bytes": sum(p["bytes"] for p in pages) + sum(files.values()),
+        "timed_quizzes": timed,
+    }
 
 
 # Lesson -----------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -199,6 +200,28 @@ class LessonPage(LatinSlugMixin, CourseItemMixin, RoutablePageMixin, Page):
     @property
     def tracked_video_ids(self):
         return [str(block.id) for block in self.body if block.block_type == "video"]
+
+    @cached_property
+    def required_video_ids(self):
+        """The videos a learner must watch to complete the lesson: all but those that could not
+        be prepared and will not play (the learner sees a message in their place)."""
+        from .video import VideoTranscode
+
+        videos = {
+            str(block.id): block.value["video"].pk
+            for block in self.body
+            if block.block_type == "video" and block.value["video"] is not None
+        }
+        if not videos:
+            return []
+        unplayable = set(
+            VideoTranscode.objects.filter(
+                media_id__in=videos.values(),
+                status=VideoTranscode.Status.FAILED,
+                error__in=VideoTranscode.UNPLAYABLE,
+            ).values_list("media_id", flat=True)
+        )
+        return [block_id for block_id, media_id in videos.items() if media_id not in unplayable]
 
     def video_duration(self, block_id):
         """The duration wagtailmedia knows for a video block, or None when it was not entered."""

@@ -24,6 +24,10 @@ class VideoTranscode(models.Model):
         ENCODING = "encoding", _("Converting the video failed. Try uploading it again.")
         MISSING = "missing", _("The uploaded file could not be found.")
 
+    # Failures after which the original will not play either: learners get a message instead of
+    # a player, and the lesson completes without that video.
+    UNPLAYABLE = (Error.UNREADABLE, Error.NO_VIDEO, Error.MISSING)
+
     media = models.OneToOneField(
         "wagtailmedia.Media", on_delete=models.CASCADE, related_name="transcode"
     )
@@ -68,6 +72,10 @@ class VideoTranscode(models.Model):
     @property
     def is_failed(self):
         return self.status == self.Status.FAILED
+
+    @property
+    def is_unplayable(self):
+        return self.is_failed and self.error in self.UNPLAYABLE
 
     @property
     def error_message(self):

@@ -10,13 +10,6 @@ from courses.video_views import playlist_token
 
 register = template.Library()
 
-# Failures after which the original will not play either: learners get a message, not a player.
-UNPLAYABLE = {
-    VideoTranscode.Error.UNREADABLE,
-    VideoTranscode.Error.NO_VIDEO,
-    VideoTranscode.Error.MISSING,
-}
-
 
 @dataclass
 class VideoPlayer:
@@ -37,9 +30,7 @@ class VideoPlayer:
 
     @property
     def is_unplayable(self):
-        return bool(
-            self.transcode and self.transcode.is_failed and self.transcode.error in UNPLAYABLE
-        )
+        return bool(self.transcode and self.transcode.is_unplayable)
 
     @property
     def hls_url(self):

@@ -10,8 +10,25 @@ from tests.factories import single_choice_block
 pytestmark = pytest.mark.django_db
 
 
-def package(client, course):
-    return client.post(course.url + "offline/", headers={"accept": "application/json"})
+def package(client, course, *, confirm=True):
+    """The copy's plan: measured only (the size the learner is asked about), or confirmed."""
+    data = {"confirm": "1"} if confirm else {}
+    return client.post(course.url + "offline/", data, headers={"accept": "application/json"})
+
+
+def test_asking_the_size_starts_no_attempt_and_confirming_starts_one(client, enrolled, course):
+    client.force_login(enrolled)
+
+    asked = package(client, course, confirm=False).json()
+    attempts_after_asking = QuizAttempt.objects.count()
+    confirmed = package(client, course).json()
+
+    assert attempts_after_asking == 0
+    assert QuizAttempt.objects.filter(user=enrolled).count() == 1
+    assert [entry["url"] for entry in asked["pages"]] == [
+        entry["url"] for entry in confirmed["pages"]
+    ]
+    assert asked["bytes"] == pytest.approx(confirmed["bytes"], rel=0.05)
 
 
 def test_only_an_enrolled_learner_may_download_a_course(client, learner, course):

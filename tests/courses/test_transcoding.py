@@ -481,3 +481,36 @@ def test_seeding_the_demo_sends_its_video_for_transcoding(
         call_command("seed_demo", stdout=io.StringIO())
 
     assert sent == list(Media.objects.filter(type="video").values_list("pk", flat=True))
+
+
+def test_a_lesson_whose_video_cannot_be_prepared_can_still_be_completed(tmp_path, client):
+    from courses import services
+    from courses.blocks import LessonStreamBlock, stream_from_raw
+    from courses.models import LessonCompletion
+    from tests.factories import make_course
+
+    garbage = tmp_path / "broken.mp4"
+    garbage.write_bytes(os.urandom(64 * 1024))
+    broken = upload(garbage)
+    course = make_course(slug="broken-video", n_lessons=0)
+    body = [{"type": "video", "value": {"video": broken.pk, "captions": []}}]
+    lesson = course.add_child(
+        instance=LessonPage(
+            title="Видео", slug="video", body=stream_from_raw(LessonStreamBlock(), body)
+        )
+    )
+    learner = UserFactory()
+    services.enrol(user=learner, course=course)
+    client.force_login(learner)
+    with pytest.raises(services.LearningError):
+        services.complete_lesson(user=learner, lesson=LessonPage.objects.get(pk=lesson.pk))
+
+    transcoding.transcode_media(media_id=broken.pk)
+    page = client.get(lesson.url).content.decode()
+    response = client.post(lesson.url + "complete/")
+
+    assert "Это видео не удалось подготовить" in page
+    assert "когда вы посмотрите видео" not in page
+    assert 'action="' + lesson.url + 'complete/"' in page
+    assert response.status_code == 302
+    assert LessonCompletion.objects.filter(user=learner, lesson=lesson).exists()

@@ -56,14 +56,20 @@
       .then((response) => (response ? response.json() : null));
   }
 
-  function ask() {
-    buttons.download.disabled = true;
-    fetch(panel.dataset.packageUrl, {
+  // The first request only measures the copy; the second, once the learner confirms, starts the
+  // untimed quizzes' attempts the copy holds (see courses.views.offline_package).
+  function plan_request(confirm) {
+    return fetch(panel.dataset.packageUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": csrf },
-    })
-      .then((response) => response.json().then((data) => ({ ok: response.ok, data })))
+      body: confirm ? new URLSearchParams({ confirm: "1" }) : undefined,
+    }).then((response) => response.json().then((data) => ({ ok: response.ok, data })));
+  }
+
+  function ask() {
+    buttons.download.disabled = true;
+    plan_request(false)
       .then(({ ok, data }) => {
         buttons.download.disabled = false;
         if (!ok) { status.textContent = data.error; return; }
@@ -81,6 +87,17 @@
   }
 
   async function download() {
+    buttons.confirm.disabled = true;
+    try {
+      const { ok, data } = await plan_request(true);
+      if (!ok) { status.textContent = data.error; show("none"); return; }
+      plan = data;
+    } catch (error) {
+      status.textContent = panel.dataset.failed;
+      return;
+    } finally {
+      buttons.confirm.disabled = false;
+    }
     const entries = [...plan.pages, ...plan.files];
     const total = Math.max(1, entries.reduce((sum, entry) => sum + (entry.bytes || 0), 0));
     let done = 0;
