@@ -10,8 +10,9 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +33,7 @@ from . import importers
 from .blocks import QuizStreamBlock
 from .importers import services as import_services
 from .importers.gift_export import export_gift, quiz_items
-from .models import QuizAttempt, QuizPage
+from .models import QuizAttempt, QuizPage, VideoTranscode
 from .selectors import quiz_results
 
 FINISHED = ~Q(attempts__status=QuizAttempt.Status.OPEN)
@@ -392,3 +393,22 @@ class ExportQuestionsView(QuizQuestionsMixin, View):
             as_attachment=True, filename=f"quiz-{self.quiz.slug}-gift.txt"
         )
         return response
+
+
+def video_transcode_status(request, media_id):
+    """How far a video's renditions are, for its edit page to refresh while they are made."""
+    from wagtailmedia import get_permission_policy
+    from wagtailmedia.models import get_media_model
+
+    media = get_object_or_404(get_media_model(), pk=media_id, type="video")
+    policy = get_permission_policy()
+    if not policy.user_has_permission_for_instance(request.user, "change", media):
+        # Not PermissionDenied: the admin would answer a poll with a redirect to its home page.
+        return HttpResponseForbidden()
+    response = TemplateResponse(
+        request,
+        "courses/admin/video_transcode_state.html",
+        {"media": media, "transcode": VideoTranscode.objects.filter(media=media).first()},
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -98,3 +98,16 @@ def quiz_questions_listing_buttons(page, user, next_url=None):
 @hooks.register("register_page_header_buttons")
 def quiz_questions_header_buttons(page, user, view_name, next_url=None):
     yield from quiz_question_buttons(page, user)
+
+
+@hooks.register("register_admin_urls")
+def register_video_transcode_urls():
+    patterns = [
+        path("<int:media_id>/", admin_views.video_transcode_status, name="status"),
+    ]
+    return [
+        path(
+            "video-transcode/",
+            include((patterns, "video_transcode"), namespace="video_transcode"),
+        )
+    ]

@@ -514,3 +514,44 @@ def test_a_lesson_whose_video_cannot_be_prepared_can_still_be_completed(tmp_path
     assert 'action="' + lesson.url + 'complete/"' in page
     assert response.status_code == 302
     assert LessonCompletion.objects.filter(user=learner, lesson=lesson).exists()
+
+
+def test_the_edit_page_follows_the_preparation_as_it_runs(admin_client, video_480p):
+    media = upload(video_480p)
+    VideoTranscode.objects.update_or_create(
+        media=media, defaults={"status": VideoTranscode.Status.RUNNING, "progress": 40}
+    )
+    edit = admin_client.get(f"/admin/media/edit/{media.pk}/").content.decode()
+    status_url = f"/admin/video-transcode/{media.pk}/"
+    assert f'data-status-url="{status_url}"' in edit
+    assert "transcode-status.js" in edit
+
+    running = admin_client.get(status_url).content.decode()
+    VideoTranscode.objects.filter(media=media).update(progress=85)
+    later = admin_client.get(status_url).content.decode()
+    transcoding.transcode_media(media_id=media.pk)
+    done = admin_client.get(status_url).content.decode()
+
+    assert 'value="40"' in running and 'data-video-transcode="running"' in running
+    assert 'value="85"' in later
+    assert 'data-video-transcode="ready"' in done and "240p, 360p." in done
+
+
+def test_only_editors_of_the_video_see_its_preparation(client, video_480p):
+    from django.contrib.auth.models import Permission
+
+    media = upload(video_480p)
+    url = f"/admin/video-transcode/{media.pk}/"
+    learner = UserFactory()
+    editor_without_media = UserFactory()
+    editor_without_media.user_permissions.add(
+        Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
+    )
+
+    client.force_login(learner)
+    learner_sees = client.get(url)
+    client.force_login(editor_without_media)
+    editor_sees = client.get(url)
+
+    assert learner_sees.status_code == 302 and "/admin/login/" in learner_sees["Location"]
+    assert editor_sees.status_code == 403

@@ -168,3 +168,34 @@ def test_a_video_that_could_not_be_prepared_shows_a_message_not_a_player(
         assert page.locator("video").count() == 0
         screenshot(page, f"video-not-prepared-{name}-{language}")
         close(page)
+
+
+def test_the_admin_sees_the_preparation_advance_without_reloading(
+    live_server, desktop, source_720p, password
+):
+    from wagtail.models import Collection
+    from wagtailmedia.models import Media
+
+    from courses.models import VideoTranscode
+
+    Collection.get_first_root_node() or Collection.add_root(name="Root")
+    with open(source_720p, "rb") as f:
+        media = Media.objects.create(title="СЛР", type="video", file=File(f, "cpr-720p.mp4"))
+    VideoTranscode.objects.update_or_create(
+        media=media, defaults={"status": VideoTranscode.Status.RUNNING, "progress": 30}
+    )
+    UserFactory(email="editor@example.kz", is_staff=True, is_superuser=True)
+    desktop.goto(f"{live_server.url}/admin/login/")
+    desktop.locator("#id_username").fill("editor@example.kz")
+    desktop.locator("#id_password").fill(password)
+    desktop.locator("#id_password").press("Enter")
+    expect(desktop.locator("#id_password")).to_have_count(0)
+    desktop.goto(f"{live_server.url}/admin/media/edit/{media.pk}/")
+    status = desktop.locator("[data-video-transcode]")
+    expect(status).to_contain_text("30")
+
+    transcoding.transcode_media(media_id=media.pk)
+
+    expect(status).to_have_attribute("data-video-transcode", "ready", timeout=15_000)
+    expect(status).to_contain_text("240p, 360p, 720p")
+    screenshot(desktop, "admin-video-prepared-desktop")
