@@ -5,6 +5,7 @@ with the request; a repeated send (a lost response, a retry on the next page loa
 Sync and the page both flushing) gets the first result back and changes nothing.
 """
 
+import logging
 import os
 import uuid
 from datetime import UTC, datetime
@@ -22,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import OfflineAction
+
+logger = logging.getLogger(__name__)
 
 
 class ActionIdError(ValueError):
@@ -147,14 +150,38 @@ class _Assets(HTMLParser):
 
 
 def page_assets(html: str) -> dict:
-    """{url: size in bytes or None} of the files a page needs offline (same site only)."""
+    """{url: size in bytes or None} of the files a page needs offline: the site's own, and
+    uploads at the object storage's address (signed URLs; the copy keys them without the
+    signature, as the service worker looks them up)."""
     parser = _Assets()
     parser.feed(html)
     return {
         url: size
         for url, size in parser.found.items()
-        if urlsplit(url).path and not urlsplit(url).netloc and url.startswith("/")
+        if (urlsplit(url).path and not urlsplit(url).netloc and url.startswith("/"))
+        or storage_name(url) is not None
     }
+
+
+def storage_name(url):
+    """The default storage's name of a file linked at the object storage's address, or None."""
+    origin = settings.STORAGE_ORIGIN
+    if not origin or not url.startswith(origin + "/"):
+        return None
+    # The storage's own address of a name, signed or not, tells where names start in a path.
+    prefix = urlsplit(default_storage.url("-")).path.removesuffix("-")
+    path = unquote(urlsplit(url).path)
+    return path.removeprefix(prefix) if path.startswith(prefix) else None
+
+
+def object_size(name):
+    """An object's size at the storage, or 0: the size only informs the learner's choice, and
+    object storage clients raise their own errors (botocore's) for a missing object."""
+    try:
+        return default_storage.size(name)
+    except Exception:
+        logger.warning("No size for %s at the object storage", name, exc_info=True)
+        return 0
 
 
 def stored_file_size(url):
@@ -163,6 +190,8 @@ def stored_file_size(url):
 
     path = unquote(urlsplit(url).path)
     try:
+        if (name := storage_name(url)) is not None:
+            return object_size(name)
         if path.startswith(settings.STATIC_URL):
             name = path.removeprefix(settings.STATIC_URL)
             found = finders.find(name)

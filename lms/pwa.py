@@ -131,6 +131,9 @@ def service_worker(request):
         "defaultLanguage": settings.LANGUAGE_CODE,
         "neverCached": NEVER_CACHED,
         "queueScript": static("lms/offline-queue.js"),
+        # Uploads at the object storage's address: their offline copies are kept without the
+        # URL's signature, which every page visit renews.
+        "storageOrigin": settings.STORAGE_ORIGIN,
     }
     body = get_template("lms/sw.js").render({"config": json.dumps(config)})
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")

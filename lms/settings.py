@@ -321,18 +321,26 @@ STORAGES = {
     },
 }
 
+# Where pages load uploads from when it is not the site itself ("" with files on disk). The
+# service worker keeps an offline course's files from there too.
+STORAGE_ORIGIN = ""
 if USES_OBJECT_STORAGE:
     _parts = urlsplit(AWS_S3_ENDPOINT_URL or "")
-    _storage_origin = (
+    STORAGE_ORIGIN = (
         f"https://{AWS_S3_CUSTOM_DOMAIN}"
         if AWS_S3_CUSTOM_DOMAIN
         else f"{_parts.scheme}://{_parts.netloc}"
         if AWS_S3_ENDPOINT_URL
         else f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"
     )
-    # The bucket's CORS rules must allow GET (with Range) from SITE_URL for hls.js's requests.
+    # The bucket's CORS rules must allow GET (with Range) from SITE_URL: hls.js's requests and
+    # "Download for offline" read files from there (README: AWS_STORAGE_BUCKET_NAME).
     for _directive in ("img-src", "media-src", "connect-src"):
-        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_storage_origin)
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(STORAGE_ORIGIN)
+# Documents (captions among them) are served by Wagtail's view from the storage, never by a
+# redirect to it: a caption track may not follow a redirect to another origin, and the offline
+# copy stores them under the site's own address.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # Email: console in development, SMTP from the environment in production.
 EMAIL_BACKEND = env(

@@ -135,3 +135,25 @@ def test_the_download_button_shows_only_to_enrolled_learners(client, learner, co
     services.enrol(user=learner, course=course)
 
     assert "Скачать для офлайн-доступа" in client.get(course.url).content.decode()
+
+
+def test_the_copy_takes_files_from_the_object_storage_and_from_nowhere_else(settings):
+    from courses import offline
+
+    settings.STORAGE_ORIGIN = "https://files.komek.kz"
+    html = """<img src="https://files.komek.kz/media/images/splint.jpg?X-Amz-Signature=ab">
+        <img src="https://tracker.example.com/pixel.gif">
+        <script src="/static/courses/video-progress.js"></script>
+        <figure data-offline-src="https://files.komek.kz/media/video/1/small.mp4?X-Amz-Expires=60"
+                data-offline-bytes="1200"></figure>"""
+
+    assets = offline.page_assets(html)
+
+    assert assets == {
+        "https://files.komek.kz/media/images/splint.jpg?X-Amz-Signature=ab": None,
+        "/static/courses/video-progress.js": None,
+        "https://files.komek.kz/media/video/1/small.mp4?X-Amz-Expires=60": 1200,
+    }
+    assert offline.storage_name("https://files.komek.kz/media/images/splint.jpg?s=1") == (
+        "images/splint.jpg"
+    )

@@ -5,7 +5,6 @@ certificate a worker rendered on a third. The S3 API server is moto's, on loopba
 import hashlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,46 +19,27 @@ from django.test import Client, override_settings
 from certification.models import Certificate
 from tests.certification.conftest import complete_course
 from tests.factories import UserFactory
+from tests.object_storage import BUCKET, KEYS, REGION, free_port, s3_server
 from tests.workers import ROOT, TEST_QUEUE, database_url, wait_until, worker
 
-boto3 = pytest.importorskip("boto3")
-moto_server = pytest.importorskip("moto.server")
+pytest.importorskip("boto3")
+pytest.importorskip("moto.server")
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
-
-BUCKET = "komek-test"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def object_storage(monkeypatch):
-    port = free_port()
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    for name, value in {
-        "AWS_STORAGE_BUCKET_NAME": BUCKET,
-        "AWS_S3_ENDPOINT_URL": endpoint,
-        "AWS_S3_REGION_NAME": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "komek-test",
-        "AWS_SECRET_ACCESS_KEY": "komek-test-secret",
-    }.items():
-        monkeypatch.setenv(name, value)
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="komek-test",
-        aws_secret_access_key="komek-test-secret",
-    )
-    s3.create_bucket(Bucket=BUCKET)
-    yield s3
-    server.stop()
+    with s3_server() as (endpoint, s3):
+        for name, value in {
+            "AWS_STORAGE_BUCKET_NAME": BUCKET,
+            "AWS_S3_ENDPOINT_URL": endpoint,
+            "AWS_S3_REGION_NAME": REGION,
+            "AWS_ACCESS_KEY_ID": KEYS["aws_access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": KEYS["aws_secret_access_key"],
+        }.items():
+            monkeypatch.setenv(name, value)
+        yield s3
 
 
 def web_process(media_root, var_dir):

@@ -111,9 +111,15 @@
     const cache = await caches.open(cacheName);
     try {
       for (const entry of entries) {
-        const response = await fetch(entry.url, { credentials: "same-origin", cache: "no-store" });
+        const url = new URL(entry.url, location.href);
+        const own = url.origin === location.origin;
+        // Uploads at the object storage are read with CORS (its rules allow this site) and kept
+        // without their signature, as the service worker looks them up (see sw.js storageKey).
+        const response = await fetch(url, own
+          ? { credentials: "same-origin", cache: "no-store" }
+          : { mode: "cors", credentials: "omit", cache: "no-store" });
         if (!response.ok || response.redirected) throw new Error(entry.url);
-        await cache.put(entry.url, response);
+        await cache.put(own ? entry.url : url.origin + url.pathname, response);
         done += entry.bytes || 0;
         report();
       }

@@ -96,9 +96,15 @@ async function staticFile(event) {
   return fresh;
 }
 
+// An upload at the object storage's address is signed anew on every page; its offline copy is
+// kept and found under the address without the signature (the query string).
+function storageKey(url) {
+  return url.origin + url.pathname;
+}
+
 // A media element asks for byte ranges; the cache holds whole files (Range requests, RFC 9110).
-async function range(request) {
-  const stored = await caches.match(request.url, ANY);
+async function range(request, key = request.url) {
+  const stored = await caches.match(key, ANY);
   if (!stored) return fetch(request);
   const blob = await stored.blob();
   const size = blob.size;
@@ -124,19 +130,31 @@ async function range(request) {
   });
 }
 
-async function networkThenStored(request) {
+async function networkThenStored(request, key = request.url) {
   try {
     return await fetch(request);
   } catch (error) {
-    const stored = await caches.match(request.url, ANY);
+    const stored = await caches.match(key, ANY);
     return stored || Response.error();
   }
+}
+
+// Downloaded uploads answer from the copy whether or not the network is there: the copy is the
+// same file, and a signed address in a page stored days ago has expired at the storage.
+async function storageFile(request, key) {
+  if (request.headers.has("range")) return range(request, key);
+  const stored = await caches.match(key, ANY);
+  return stored || networkThenStored(request, key);
 }
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
   const url = new URL(request.url);
+  if (CONFIG.storageOrigin && url.origin === CONFIG.storageOrigin) {
+    event.respondWith(storageFile(request, storageKey(url)));
+    return;
+  }
   if (url.origin !== self.location.origin || isNeverCached(url)) return;
   if (request.headers.has("range")) event.respondWith(range(request));
   else if (request.mode === "navigate") event.respondWith(page(event));
