@@ -6,20 +6,12 @@ acknowledged late and retried with backoff. The periodic sweeps are in certifica
 
 from celery import shared_task
 
+from lms.celery import IDEMPOTENT_RETRIED
+
 from . import pipeline
 
 
-@shared_task(
-    name="certification.render_certificate",
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(name="certification.render_certificate", max_retries=8, **IDEMPOTENT_RETRIED)
 def render_certificate(self, certificate_id):
     try:
         certificate = pipeline.render(certificate_id=certificate_id)

@@ -6,20 +6,12 @@ so it is acknowledged late and retried with backoff.
 
 from celery import shared_task
 
+from lms.celery import IDEMPOTENT_RETRIED
+
 from . import pipeline
 
 
-@shared_task(
-    name="certification.render_record_book",
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=7,
-)
+@shared_task(name="certification.render_record_book", max_retries=7, **IDEMPOTENT_RETRIED)
 def render_record_book(self, pdf_id):
     try:
         pdf = pipeline.render(pdf_id=pdf_id)

@@ -14,8 +14,6 @@ from urllib.parse import urlsplit
 import jsonschema
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.test import Client
 from django.utils import timezone
 from joserfc import jwt as joserfc_jwt
@@ -24,6 +22,7 @@ from PIL import Image
 from certification.certificates import credentials
 from certification.models import Branch, Certificate, CertificateSettings, Direction, Level
 from lms.settings import development_signing_key
+from tests.certification.certificates.keys import new_pem
 from tests.factories import UserFactory, make_course
 
 SITE_URL = "https://komek.example.org"
@@ -32,18 +31,6 @@ SITE_URL = "https://komek.example.org"
 SCHEMA = json.loads(
     (Path(__file__).parent / "ob_v3p0_achievementcredential_schema.json").read_text()
 )
-
-
-def new_pem():
-    return (
-        Ed25519PrivateKey.generate()
-        .private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        .decode()
-    )
 
 
 @pytest.fixture(autouse=True)

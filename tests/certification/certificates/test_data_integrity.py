@@ -12,8 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.cache import cache
 from pyld.jsonld import JsonLdError
 
@@ -27,23 +25,12 @@ from certification.certificates import (
     status_list,
 )
 from certification.certificates.data_integrity import InvalidProof
+from tests.certification.certificates.keys import new_pem
 
 pytestmark = pytest.mark.django_db
 
 SITE_URL = "https://komek.example.org"
 VERIFIER = Path(__file__).resolve().parents[2] / "verifier"
-
-
-def new_pem():
-    return (
-        Ed25519PrivateKey.generate()
-        .private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        .decode()
-    )
 
 
 @pytest.fixture(autouse=True)
