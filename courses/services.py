@@ -21,7 +21,7 @@ from .models import (
     QuizPage,
     VideoProgress,
 )
-from .selectors import course_progress, missing_prerequisites
+from .selectors import course_is_complete, missing_prerequisites
 from .signals import course_completed
 
 # Time allowed after the deadline for the final submission to arrive from a slow phone network.
@@ -52,15 +52,19 @@ def require_enrolment(*, user, course) -> Enrolment:
     return enrolment
 
 
-@transaction.atomic
+# No savepoint of its own: every caller is a service in its own transaction already, and the
+# completion commits or rolls back with the lesson or attempt that completed the course.
+@transaction.atomic(savepoint=False)
 def check_course_completion(*, user, course: CoursePage, now=None) -> Enrolment | None:
     """Record the completion once, when every lesson is done and every quiz passed."""
+    # The lock comes first and the progress is read after it, in another statement: two requests
+    # completing the last two items take turns, and the second sees the first's (committed) work.
     enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
     if enrolment is None or enrolment.completed_at is not None:
         return enrolment
     # Receivers of course_completed read these: the caller has them loaded already.
     enrolment.user, enrolment.course = user, course
-    if not course_progress(user=user, course=course).is_complete:
+    if not course_is_complete(user=user, course=course):
         return enrolment
     if missing_prerequisites(user=user, course=course):
         return enrolment
@@ -321,12 +325,17 @@ def _locked(attempt):
     return locked
 
 
+_GRADED_FIELDS = ["status", "submitted_at", "score", "max_score", "percent", "passed", "draft"]
+
+
 def _finish(attempt, answers, *, status, now):
+    """Grade and store the attempt in a fixed number of statements, however many questions."""
     result = grading.grade_attempt(attempt.questions, answers)
     by_id = {question["id"]: question for question in attempt.questions}
     AttemptAnswer.objects.bulk_create(
+        # By id, not instance: 50 answers set no relation each (half the cost of building them).
         AttemptAnswer(
-            attempt=attempt,
+            attempt_id=attempt.pk,
             question_id=question_id,
             answer=grading.answer_to_json(by_id[question_id], answers[question_id])
             if question_id in answers
@@ -345,7 +354,8 @@ def _finish(attempt, answers, *, status, now):
     attempt.percent = result.percent
     attempt.passed = result.percent >= quiz.pass_mark
     attempt.draft = {}
-    attempt.save()
+    # The questions and layout never change after the start: not written again.
+    attempt.save(update_fields=_GRADED_FIELDS)
     if attempt.passed:
         check_course_completion(user=attempt.user, course=quiz.get_course(), now=now)
     return attempt

@@ -207,3 +207,55 @@ def test_editors_find_the_retake_setting_in_the_quiz_rules(client, two_questions
     html = client.get(f"/admin/pages/{two_questions.pk}/edit/").content.decode()
 
     assert 'name="allows_retake_after_pass"' in html
+
+
+# Cost of a submission ---------------------------------------------------------------------------
+
+
+def quiz_of_n_questions(n, *, user):
+    course = make_course(
+        slug=f"questions-{n}",
+        quiz={
+            "pass_mark": 50,
+            "questions": [single_choice_block(prompt=f"Вопрос {i}") for i in range(n)],
+        },
+    )
+    services.enrol(user=user, course=course)
+    return quiz_of(course)
+
+
+def queries_to_submit(user, quiz):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    attempt = services.start_attempt(user=user, quiz=quiz)
+    form = all_right(attempt)
+    with CaptureQueriesContext(connection) as captured:
+        services.submit_attempt(attempt=attempt, form=form)
+    return len(captured.captured_queries)
+
+
+def test_submitting_fifty_answers_takes_as_many_queries_as_five(enrolled):
+    # Exam day: hundreds of learners submit at once; writes per answer would multiply the load.
+    few = queries_to_submit(enrolled, quiz_of_n_questions(5, user=enrolled))
+    many = queries_to_submit(enrolled, quiz_of_n_questions(50, user=enrolled))
+
+    assert many == few
+    assert AttemptAnswer.objects.filter(attempt__quiz__slug="quiz", is_correct=True).count() >= 55
+
+
+def test_a_passing_submission_that_does_not_complete_the_course_stays_within_its_budget(
+    enrolled, django_assert_max_num_queries
+):
+    quiz = quiz_of_n_questions(50, user=enrolled)
+    attempt = services.start_attempt(user=enrolled, quiz=quiz)
+    form = all_right(attempt)
+
+    # The attempt locked, the answers inserted, the attempt updated (with the statistics' read,
+    # branch and count), the enrolment locked and the course's progress read; and the savepoint
+    # and its release around them.
+    with django_assert_max_num_queries(10):
+        attempt = services.submit_attempt(attempt=attempt, form=form)
+
+    assert attempt.passed
+    assert attempt.answers.count() == 50
