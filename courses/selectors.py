@@ -3,9 +3,12 @@
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Max, Q
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Prefetch, Q
 from django.utils.html import strip_tags
 from django.utils.translation import get_language
+from wagtail.images import get_image_model
 
 from certification.models import Direction, Level
 
@@ -83,6 +86,20 @@ def course_progress(*, user, course, items=None, current=None):
     return progress
 
 
+def course_is_complete(*, user, course):
+    """`course_progress(...).is_complete` in one query: asked on every passed quiz and lesson."""
+    is_done = Exists(LessonCompletion.objects.filter(user=user, lesson_id=OuterRef("pk"))) | Exists(
+        QuizAttempt.objects.filter(user=user, quiz_id=OuterRef("pk"), passed=True)
+    )
+    counts = (
+        course.get_children()
+        .live()
+        .type(LessonPage, QuizPage)
+        .aggregate(n_items=Count("pk"), n_done=Count("pk", filter=is_done))
+    )
+    return 0 < counts["n_items"] == counts["n_done"]
+
+
 def completed_translation_keys(user):
     """Courses count as completed in any of their translations."""
     return set(
@@ -122,33 +139,65 @@ def one_version_each(courses, *, language=None):
     return list(chosen.values())
 
 
+CATALOGUE_PAGE_SIZE = 24
+COVER_RENDITION = "fill-480x270"  # the catalogue card's {% image %} filter
+
+
+def preferred_versions(courses, *, language):
+    """The courses one version each, as `one_version_each` chooses but in the database (so the
+    catalogue can count and page them): the `language` version, else the Russian, else any."""
+    order = list(dict.fromkeys([language, settings.LANGUAGE_CODE, *dict(settings.LANGUAGES)]))
+    versions = (
+        CoursePage.objects.live().public().filter(translation_key=OuterRef("translation_key"))
+    )
+    chosen = Q()
+    for n, code in enumerate(order):
+        version = Q(locale__language_code=code)
+        for better in order[:n]:
+            version &= ~Exists(versions.filter(locale__language_code=better))
+        chosen |= version
+    return courses.filter(chosen)
+
+
 def catalogue_courses(*, request, catalogue):
-    """Live courses in all languages, one version of each: the visitor's language if any."""
+    """Live courses in all languages, one version of each: the visitor's language if any. A page
+    of them at a time, in a fixed number of queries however many courses there are."""
     params = request.GET
     language = get_language()
-    courses = (
-        CoursePage.objects.live()
-        .public()
-        .select_related("direction", "target_level", "locale", "cover_image")
-        .order_by("path")
-    )
     filters = {
         "direction": params.get("direction", ""),
         "level": params.get("level", ""),
         "language": params.get("language", ""),
         "q": params.get("q", "").strip()[:100],
     }
+    courses = CoursePage.objects.live().public()
     if filters["direction"]:
         courses = courses.filter(direction__slug=filters["direction"])
     if filters["level"]:
         courses = courses.filter(target_level__slug=filters["level"])
     if filters["language"]:
         courses = courses.filter(locale__language_code=filters["language"])
+    shown = courses if filters["language"] else preferred_versions(courses, language=language)
+    shown = shown.select_related("direction", "target_level", "locale", "cover_image")
+    renditions = get_image_model().get_rendition_model().objects.filter(filter_spec=COVER_RENDITION)
+    shown = shown.prefetch_related(Prefetch("cover_image__renditions", queryset=renditions))
     if filters["q"]:
-        words = search_words(filters["q"])
-        courses = courses.search(" ".join(words), operator="and") if words else courses.none()
+        # A course is found when any of its versions is, and shown in the visitor's language.
+        keys = []
+        if words := search_words(filters["q"]):
+            found = courses.only("translation_key").search(" ".join(words), operator="and")
+            keys = list(dict.fromkeys(page.translation_key for page in found))
+        page = Paginator(keys, CATALOGUE_PAGE_SIZE).get_page(params.get("page"))
+        by_key = {
+            course.translation_key: course
+            for course in shown.filter(translation_key__in=page.object_list)
+        }
+        page.object_list = [by_key[key] for key in page.object_list if key in by_key]
+    else:
+        page = Paginator(shown.order_by("path"), CATALOGUE_PAGE_SIZE).get_page(params.get("page"))
     return {
-        "courses": one_version_each(courses, language=language),
+        "courses": page.object_list,
+        "page_of_courses": page,
         "directions": Direction.objects.all(),
         "levels": Level.objects.all(),
         "filters": filters,
