@@ -9,6 +9,7 @@ from courses.models import CoursePage
 from courses.signals import course_completed
 
 from .certificates import issuer, issuing, status_list, verification
+from .coordination import aggregates  # noqa: F401  (keeps the statistics' running totals)
 from .models import Certificate, CertificateSettings, Level, LevelRequirement, Volunteer
 from .volunteers import services as volunteers
 

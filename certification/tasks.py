@@ -7,6 +7,7 @@ pipeline it runs (certificates/tasks.py) and is registered when `issuing` import
 from celery import shared_task
 
 from .certificates import issuing, verification
+from .coordination import aggregates
 from .events import services as events
 from .recertification import services as recertification
 from .record_book import services as record_book
@@ -64,3 +65,9 @@ def email_event_place(sign_up_id):
 @shared_task(name="certification.requeue_place_emails")
 def requeue_place_emails():
     return events.requeue_place_emails()
+
+
+@shared_task(name="certification.reconcile_statistics")
+def reconcile_statistics():
+    """Recount the statistics page's running totals from the facts; repairs and logs any drift."""
+    return aggregates.reconcile()

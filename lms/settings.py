@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -273,7 +274,16 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_SITE_NAME = "Komek"
 WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend; on PostgreSQL each page is stemmed in its locale's language (see
+# lms/search.py). PostgreSQL has no Kazakh stemmer: Kazakh words are matched by their beginnings.
+# After changing these, re-index: `manage.py update_index`.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {
+        "BACKEND": "lms.search",
+        "SEARCH_CONFIGS": {"ru": "russian", "kk": "simple", "en": "english"},
+        "PREFIX_MATCH_LANGUAGES": ["kk"],
+    }
+}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "vtt", "xlsx"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILMEDIA = {"MEDIA_MODEL": "wagtailmedia.Media"}
@@ -441,6 +451,11 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-record-books": {
         "task": "certification.requeue_stale_record_books",
         "schedule": 60.0,
+    },
+    # The statistics page's running totals recounted from the facts, at night (drift repaired).
+    "reconcile-statistics": {
+        "task": "certification.reconcile_statistics",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

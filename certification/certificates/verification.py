@@ -28,6 +28,7 @@ from django.utils import timezone
 from lms.network import client_address
 from lms.translation import current_language, language_codes
 
+from ..coordination import aggregates
 from ..models import Certificate
 from .codes import normalise
 
@@ -52,11 +53,13 @@ def forget_record(code):
 
 
 def record_ttl(record):
-    """How long a record may be served from the cache: never past the expiry moment."""
+    """How long a record may be served from the cache: never past the expiry moment. Rounded
+    down, since caches count whole seconds: a certificate expiring within the second is not
+    cached at all (0 stores nothing), rather than shown valid for a moment after it expired."""
     ttl = RECORD_TTL_SECONDS
     expires_at = record["expires_at"]
-    if expires_at and expires_at > timezone.now():
-        ttl = min(ttl, int((expires_at - timezone.now()).total_seconds()) + 1)
+    if expires_at and expires_at > (now := timezone.now()):
+        ttl = min(ttl, int((expires_at - now).total_seconds()))
     return ttl
 
 
@@ -367,4 +370,5 @@ def flush_verification_counts() -> int:
             Certificate.objects.filter(public_code=code).update(
                 n_verifications=F("n_verifications") + n
             )
+            aggregates.verifications_added(public_code=code, n=n)
     return sum(counts.values())

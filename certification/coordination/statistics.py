@@ -1,26 +1,33 @@
-"""Statistics for coordinators: a handful of GROUP BY queries over the scope, shaped into tables.
+"""Statistics for coordinators: a handful of sums over the scope, shaped into tables.
 
-Every number on the statistics page comes from one of the aggregate queries below (each served
-by an index, see bench/statistics.py); nothing is counted row by row in Python. Each table also
-carries chart-ready shares, so templates draw bars without arithmetic.
+The numbers of learning, volunteers, hours and certificates come from running totals by day and
+branch (models.StatisticsCount, kept by coordination/aggregates.py), so the page reads a few
+thousand rows however many millions of facts there are; events are counted directly (there are
+few). Each table also carries chart-ready shares, so templates draw bars without arithmetic.
 """
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import pairwise
 
-from django.db.models import Count, DateField, Q, Sum
+from django.db.models import Count, DateField, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from courses.models import Enrolment, QuizAttempt
 from lms.formatting import format_month
 
-from ..models import Certificate, Direction, Event, Level, PracticalActivity, SignUp, Volunteer
+from ..models import (
+    Certificate,
+    Direction,
+    Event,
+    Level,
+    PracticalActivity,
+    SignUp,
+    StatisticsCount,
+)
 
 
 @dataclass(frozen=True)
@@ -106,81 +113,64 @@ def day_bounds(start, end):
 # Queries -----------------------------------------------------------------------------------------
 
 
-def for_learners(queryset, scope, field="user_id"):
-    """Learning rows of the scope: every learner for an all-branches scope (the whole platform),
-    otherwise only members of the scope's branches."""
-    if scope.sees_all:
-        return queryset
-    return queryset.filter(**{f"{field}__in": scope.member_user_ids()})
+def counted(metric, scope, start=None, end=None):
+    """The running totals of one metric within the scope (and the period's days)."""
+    rows = StatisticsCount.objects.filter(metric=metric)
+    if not scope.sees_all:
+        rows = rows.filter(branch_id__in=scope.branch_ids)
+    if start is not None:
+        rows = rows.filter(day__gte=start, day__lte=end)
+    return rows.order_by()
 
 
 def volunteers_by_branch_and_level(scope):
+    """Members whose account can log in, by branch and level."""
     return {
-        (row["branch_id"], row["level_id"]): row["n"]
-        for row in scope.volunteers()
-        .order_by()
-        .values("branch_id", "level_id")
-        .annotate(n=Count("*"))
+        (row["branch_id"], row["subject"]): row["n"]
+        for row in counted(StatisticsCount.Metric.VOLUNTEERS, scope)
+        .filter(n__gt=0)
+        .values("branch_id", "subject", "n")
     }
 
 
 def volunteers_by_direction_and_level(scope):
-    through = Volunteer.directions.through.objects.all()
-    if not scope.sees_all:
-        through = through.filter(volunteer__branch_id__in=scope.branch_ids)
-    return {
-        (row["direction_id"], row["volunteer__level_id"]): row["n"]
-        for row in through.order_by()
-        .values("direction_id", "volunteer__level_id")
-        .annotate(n=Count("*"))
-    }
+    """Every member in each of their directions, by level."""
+    counts = defaultdict(int)
+    for row in (
+        counted(StatisticsCount.Metric.DIRECTIONS, scope)
+        .values("subject", "second")
+        .annotate(n=Sum("n"))
+        .filter(n__gt=0)
+    ):
+        counts[(row["subject"], row["second"])] = row["n"]
+    return dict(counts)
 
 
 def learning_by_month(scope, start, end):
-    enrolled = counts_by_month(
-        for_learners(Enrolment.objects.all(), scope), "enrolled_at", start, end
-    )
-    completed = counts_by_month(
-        for_learners(Enrolment.objects.all(), scope), "completed_at", start, end
-    )
+    """Enrolments and completions by month: every learner for an all-branches scope (the whole
+    platform), otherwise only members of the scope's branches."""
+    enrolled = counts_by_month(scope, StatisticsCount.Metric.ENROLLED, start, end)
+    completed = counts_by_month(scope, StatisticsCount.Metric.COMPLETED, start, end)
     return [(month, enrolled[month], completed[month]) for month in months_between(start, end)]
 
 
-def counts_by_month(queryset, field, start, end):
-    """{first day of month: rows whose `field` falls in it}, in one query.
-
-    Each month is a range condition on the raw column (FILTER clauses), so the index on `field`
-    answers the whole query and no row pays for a time zone conversion (as TruncMonth would).
-    """
-    months = months_between(start, end)
-    since, until = day_bounds(start, end)
-    zone = timezone.get_current_timezone()
-    edges = [since]
-    edges += [
-        datetime.datetime.combine(month, datetime.time.min, tzinfo=zone) for month in months[1:]
-    ]
-    edges.append(until)
-    counts = queryset.filter(**{f"{field}__gte": since, f"{field}__lt": until}).aggregate(
-        **{
-            f"m{n}": Count(field, filter=Q(**{f"{field}__gte": low, f"{field}__lt": high}))
-            for n, (low, high) in enumerate(pairwise(edges))
-        }
-    )
-    return {month: counts[f"m{n}"] or 0 for n, month in enumerate(months)}
+def counts_by_month(scope, metric, start, end):
+    """{first day of month: the metric's count in it}: the days' totals, in one query."""
+    counts = defaultdict(int)
+    for row in counted(metric, scope, start, end).values("day").annotate(n=Sum("n")):
+        counts[row["day"].replace(day=1)] += row["n"]
+    return {month: counts[month] for month in months_between(start, end)}
 
 
 def quiz_results(scope, start, end):
-    since, until = day_bounds(start, end)
-    # Only finished attempts (submitted or timed out) have `submitted_at`: the range alone selects
-    # them, and the (submitted_at, quiz, passed, user) index answers without reading the table.
-    attempts = for_learners(
-        QuizAttempt.objects.filter(submitted_at__gte=since, submitted_at__lt=until), scope
-    )
-    rows = list(
-        attempts.order_by()
-        .values("quiz_id")
-        .annotate(n=Count("*"), n_passed=Count("quiz", filter=Q(passed=True)))
-    )
+    # Finished attempts (submitted or timed out), by the day they were handed in.
+    rows = [
+        row
+        for row in counted(StatisticsCount.Metric.QUIZ, scope, start, end)
+        .values(quiz_id=F("subject"))
+        .annotate(n=Sum("n"), n_passed=Sum("n_second"))
+        if row["n"]
+    ]
     quizzes = {
         page.pk: page
         for page in Page.objects.filter(pk__in=[row["quiz_id"] for row in rows]).select_related(
@@ -208,37 +198,29 @@ def quiz_results(scope, start, end):
 
 
 def confirmed_hours(scope, start, end):
-    activities = PracticalActivity.objects.filter(
-        status=PracticalActivity.Status.CONFIRMED, date__gte=start, date__lte=end
-    )
-    if not scope.sees_all:
-        activities = activities.filter(volunteer__branch_id__in=scope.branch_ids)
     return {
-        (row["volunteer__branch_id"], row["direction_id"]): (row["hours"], row["n"])
-        for row in activities.order_by()
-        .values("volunteer__branch_id", "direction_id")
-        .annotate(hours=Sum("hours"), n=Count("*"))
+        (row["branch_id"], row["subject"]): (row["hours"], row["n"])
+        for row in counted(StatisticsCount.Metric.HOURS, scope, start, end)
+        .values("branch_id", "subject")
+        .annotate(hours=Sum("total"), n=Sum("n"))
+        if row["n"]
     }
 
 
 def certificates_issued(scope, start, end):
-    """Certificates issued in the period (being prepared ones not yet), by holder's branch."""
-    since, until = day_bounds(start, end)
-    # A reissue (or a badge swapped on promotion) replaces a certificate: counted once.
-    certificates = Certificate.objects.filter(issued_at__gte=since, issued_at__lt=until).exclude(
-        status__in=[Certificate.Status.PENDING, Certificate.Status.REPLACED]
-    )
-    if not scope.sees_all:
-        certificates = certificates.filter(branch_id__in=scope.branch_ids)
+    """Certificates issued in the period (being prepared ones not yet), by holder's branch.
+
+    A reissue (or a badge swapped on promotion) replaces a certificate: counted once."""
     return {
-        (row["branch_id"], row["kind"]): (row["n"], row["n_verified"], row["n_verifications"])
-        for row in certificates.order_by()
-        .values("branch_id", "kind")
-        .annotate(
-            n=Count("*"),
-            n_verified=Count("pk", filter=Q(n_verifications__gt=0)),
-            n_verifications=Sum("n_verifications"),
+        (row["branch_id"] or None, row["kind"]): (
+            row["n"],
+            row["n_verified"],
+            int(row["n_verifications"]),
         )
+        for row in counted(StatisticsCount.Metric.CERTIFICATES, scope, start, end)
+        .values("branch_id", "kind")
+        .annotate(n=Sum("n"), n_verified=Sum("n_second"), n_verifications=Sum("total"))
+        if row["n"]
     }
 
 

@@ -6,6 +6,7 @@ from .events import Attendance, CalendarFeed, Event, EventRequirement, EventRole
 from .recertification import ExpiryReminder, Renewal
 from .record_book import RecordBookPdf, RecordBookShare
 from .reference import Branch, Direction, Level, LevelRequirement, Skill
+from .statistics import StatisticsCount
 from .volunteers import (
     AppreciationLetter,
     LevelAward,
@@ -37,6 +38,7 @@ __all__ = [
     "SignUp",
     "Skill",
     "SkillSignOff",
+    "StatisticsCount",
     "Volunteer",
     "certificate_storage",
 ]

@@ -19,6 +19,7 @@ from courses.models import Enrolment
 from lms.translation import language_codes
 
 from ..certificates.issuing import issue, reissue
+from ..coordination import aggregates
 from ..models import (
     AppreciationLetter,
     Branch,
@@ -231,6 +232,7 @@ def award_level(*, volunteer, level, award=None, by=None, now=None) -> LevelAwar
     award.awarded_at = now
     award.decided_by = by
     award.save()
+    aggregates.level_changed(volunteer=volunteer, level=level)
     Volunteer.objects.filter(pk=volunteer.pk).update(level=level, level_since=now)
     volunteer.level, volunteer.level_since = level, now
     user = volunteer.user
