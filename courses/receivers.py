@@ -1,13 +1,54 @@
-"""An uploaded or replaced lesson video gets its renditions made (courses.transcoding)."""
+"""An uploaded or replaced lesson video gets its renditions made (courses.transcoding); a
+course's cached outline is forgotten when its pages change."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.signals import page_slug_changed, post_page_move
 from wagtailmedia.models import get_media_model
 
 from . import transcoding
+from .models import CoursePage, LessonPage, QuizPage
+from .selectors import forget_outline
 
 
 @receiver(post_save, sender=get_media_model(), dispatch_uid="courses.transcode_uploaded_video")
 def transcode_uploaded_video(sender, instance, raw=False, **kwargs):
     if not raw and transcoding.needs_transcode(instance):
         transcoding.enqueue_transcode(instance)
+
+
+# A course's outline (selectors.course_items) is kept for every learner: forgotten when one of its
+# lessons or quizzes is saved (published, unpublished, retitled, reordered), moved or deleted.
+
+
+def forget_outline_of(page):
+    from wagtail.models import Page
+
+    try:
+        course = page.get_parent(update=True)
+    except Page.DoesNotExist:
+        return  # the course is gone too (deleted with its pages)
+    if course is not None:
+        forget_outline(course)
+
+
+@receiver(post_save, dispatch_uid="courses.outline_page_saved")
+@receiver(post_delete, dispatch_uid="courses.outline_page_deleted")
+def page_changed(sender, instance, raw=False, **kwargs):
+    if not raw and isinstance(instance, (LessonPage, QuizPage)):
+        forget_outline_of(instance)
+
+
+@receiver(post_page_move, dispatch_uid="courses.outline_page_moved")
+@receiver(page_slug_changed, dispatch_uid="courses.outline_slug_changed")
+def addresses_changed(sender, instance, parent_page_before=None, parent_page_after=None, **kwargs):
+    """A page moved (or reordered) or renamed: the outlines it is in, and those of every course at
+    or under it (their lessons' addresses changed)."""
+    for course in (parent_page_before, parent_page_after):
+        if course is not None:
+            forget_outline(course)
+    courses = CoursePage.objects.descendant_of(instance, inclusive=True)
+    for course in courses.only("translation_key"):
+        forget_outline(course)
+    if isinstance(instance, (LessonPage, QuizPage)):
+        forget_outline_of(instance)

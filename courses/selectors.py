@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Exists, Max, OuterRef, Prefetch, Q
 from django.utils.html import strip_tags
@@ -56,32 +57,57 @@ class CourseProgress:
         return next((item for item in self.items if not item.is_done), None)
 
 
+# The outline is the same for every learner: kept until one of the course's pages changes
+# (courses/receivers.py forgets it), at most a day.
+OUTLINE_SECONDS = 24 * 3600
+
+
+def outline_key(course):
+    # The translation key too: ids are reused after a rolled-back transaction (tests, SQLite).
+    return f"course-outline:{course.pk}:{course.translation_key}"
+
+
+def forget_outline(course):
+    cache.delete(outline_key(course))
+
+
 def course_items(course):
     """The live lessons and quizzes of a course, in authoring order, without their bodies."""
-    return list(course.get_children().live().type(LessonPage, QuizPage).specific(defer=True))
+    key = outline_key(course)
+    items = cache.get(key)
+    if items is None:
+        items = list(course.get_children().live().type(LessonPage, QuizPage).specific(defer=True))
+        cache.set(key, items, OUTLINE_SECONDS)
+    return items
 
 
-def course_progress(*, user, course, items=None, current=None):
+def done_item_ids(*, user, items, course=None):
+    """The ids of the items the learner has done (lessons completed, quizzes passed), and with a
+    `course`, its id too when the learner is enrolled in it: in one query."""
+    ids = [page.pk for page in items]
+    reads = [
+        LessonCompletion.objects.filter(user=user, lesson_id__in=ids).values_list("lesson_id"),
+        QuizAttempt.objects.filter(user=user, quiz_id__in=ids, passed=True).values_list("quiz_id"),
+    ]
+    if course is not None:
+        # The course's id is never one of its items' (all are pages): no mix-up in the set.
+        reads.append(Enrolment.objects.filter(user=user, course=course).values_list("course_id"))
+    elif not ids:
+        return set()
+    first, *others = [read.order_by() for read in reads]
+    return {pk for (pk,) in first.union(*others, all=True)}
+
+
+def course_progress(*, user, course, items=None, current=None, done=None):
+    """The outline with what the learner did; `done` the ids from `done_item_ids` if read."""
     items = course_items(course) if items is None else items
-    done_lessons, passed_quizzes = set(), set()
-    if user.is_authenticated and items:
-        ids = [page.pk for page in items]
-        done_lessons = set(
-            LessonCompletion.objects.filter(user=user, lesson_id__in=ids).values_list(
-                "lesson_id", flat=True
-            )
-        )
-        passed_quizzes = set(
-            QuizAttempt.objects.filter(user=user, quiz_id__in=ids, passed=True).values_list(
-                "quiz_id", flat=True
-            )
-        )
+    if done is None:
+        done = done_item_ids(user=user, items=items) if user.is_authenticated else set()
     progress = CourseProgress()
     for page in items:
         kind = "quiz" if isinstance(page, QuizPage) else "lesson"
-        is_done = page.pk in (passed_quizzes if kind == "quiz" else done_lessons)
         progress.items.append(
-            OutlineItem(page, kind, is_done, current is not None and page.pk == current.pk)
+            OutlineItem(page, kind, page.pk in done, current is not None and page.pk == current.pk)
         )
     return progress
 

@@ -313,3 +313,76 @@ def test_page_queries_do_not_grow_with_lessons_or_questions(client, learner, pag
     count_queries(client, large)
 
     assert count_queries(client, large) == count_queries(client, small)
+
+
+# The outline every learner sees alike -----------------------------------------------------------
+
+
+def outline_titles(client, url):
+    html = client.get(url).content.decode()
+    outline = html[html.index('class="outline') :]
+    return re.findall(r'<(?:a|span) [^>]*lang="ru"[^>]*>(Урок[^<]*|Тест[^<]*)</', outline)
+
+
+@pytest.fixture
+def studying(client, learner):
+    course = make_course(slug="outline", n_lessons=2)
+    services.enrol(user=learner, course=course)
+    client.force_login(learner)
+    return course, lessons_of(course)[0].url
+
+
+def test_a_lesson_published_later_is_in_the_outline_learners_already_saw(client, studying):
+    from courses.blocks import LessonStreamBlock, stream_from_raw
+    from courses.models import LessonPage
+    from tests.factories import text_block
+
+    course, url = studying
+    assert outline_titles(client, url) == ["Урок 1", "Урок 2"]
+
+    lesson = course.add_child(
+        instance=LessonPage(
+            title="Урок 3", slug="lesson-3", live=False,
+            body=stream_from_raw(LessonStreamBlock(), [text_block()]),
+        )
+    )  # fmt: skip
+    assert outline_titles(client, url) == ["Урок 1", "Урок 2"]  # a draft is nobody's yet
+    lesson.save_revision().publish()
+
+    assert outline_titles(client, url) == ["Урок 1", "Урок 2", "Урок 3"]
+
+
+def test_a_retitled_unpublished_or_moved_lesson_changes_the_outline_at_once(client, studying):
+    course, url = studying
+    first, second = lessons_of(course)
+    assert outline_titles(client, url) == ["Урок 1", "Урок 2"]
+
+    second.title = "Урок 2: кровотечения"
+    second.save_revision().publish()
+    assert outline_titles(client, url) == ["Урок 1", "Урок 2: кровотечения"]
+
+    second.move(first, pos="left")
+    assert outline_titles(client, url) == ["Урок 2: кровотечения", "Урок 1"]
+
+    second.refresh_from_db()
+    second.unpublish()
+    assert outline_titles(client, url) == ["Урок 1"]
+
+
+def test_a_lesson_reads_the_learners_progress_in_two_queries(client, learner, studying):
+    course, url = studying
+    client.get(url)  # the outline is read once for everyone
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    learner_reads = [
+        query["sql"]
+        for query in queries
+        if any(
+            f'"{table}"' in query["sql"]
+            for table in ("courses_enrolment", "courses_lessoncompletion", "courses_videoprogress")
+        )
+    ]
+
+    # The enrolment, lessons done and quizzes passed together; the videos' progress.
+    assert len(learner_reads) == 2
+    assert not any('"wagtailcore_page"."path" >' in sql for sql in learner_reads)
