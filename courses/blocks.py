@@ -176,11 +176,24 @@ class PairBlock(blocks.StructBlock):
 
 class MatchingBlock(QuestionBlock):
     pairs = blocks.ListBlock(PairBlock(), min_num=2, label=_("pairs"))
+    # Moodle's extra wrong answers ("= -> text" in GIFT): offered in every row, matching none.
+    distractors = blocks.ListBlock(
+        blocks.CharBlock(label=_("wrong match"), max_length=300),
+        default=[],
+        label=_("extra wrong matches"),
+        help_text=_("Offered as a choice for every item, though no item matches them."),
+    )
 
     def clean(self, value):
         value = super().clean(value)
         rights = [pair["right"].strip().casefold() for pair in value["pairs"]]
         require(len(rights) == len(set(rights)), "pairs", _("Each match must be different."))
+        wrong = [text.strip().casefold() for text in value["distractors"]]
+        require(
+            len(set(wrong)) == len(wrong) and not set(wrong) & set(rights),
+            "distractors",
+            _("Each wrong match must be different from the others and from every match."),
+        )
         return value
 
     class Meta:
@@ -407,6 +420,10 @@ def question_to_plain(block_type, value, block_id):
         plain["pairs"] = [
             {"id": str(child.id), "left": child.value["left"], "right": child.value["right"]}
             for child in value["pairs"].bound_blocks
+        ]
+        plain["distractors"] = [
+            {"id": str(child.id), "text": child.value}
+            for child in value["distractors"].bound_blocks
         ]
     elif block_type == "ordering":
         plain["items"] = [

@@ -8,7 +8,8 @@ Answer values, as `parse_answers` returns them and `grade` takes them:
     true_false       bool
     short_answer     str          as typed, stripped
     numeric          Decimal
-    matching         dict         left pair id -> chosen pair id, unmatched items left out
+    matching         dict         left pair id -> chosen pair or wrong match id, unmatched items
+                                  left out
                                   (the form names left items by position: q-<qid>-<n>)
     ordering         list         item ids in the learner's order
 
@@ -200,6 +201,7 @@ def _parse_numeric(question, form):
 
 def _parse_matching(question, form):
     pair_ids = {pair["id"] for pair in question["pairs"]}
+    pair_ids |= {wrong["id"] for wrong in question.get("distractors", ())}
     matches = {}
     for position, pair in enumerate(question["pairs"], start=1):
         values = _field_values(form, f"q-{question['id']}-{position}")
@@ -530,9 +532,16 @@ def public_question(question: dict, *, rng: random.Random, shuffle_choices: bool
         public["lefts"] = [
             {"id": str(n), "text": pair["left"]} for n, pair in enumerate(pairs, start=1)
         ]
-        public["options"] = _shuffled_out_of_order(
+        options = _shuffled_out_of_order(
             [{"id": pair["id"], "text": pair["right"]} for pair in pairs], rng
         )
+        # Extra wrong matches go in anywhere, leaving the matches among themselves out of
+        # order; questions frozen before there were any have none.
+        for wrong in question.get("distractors", ()):
+            options.insert(
+                rng.randrange(len(options) + 1), {"id": wrong["id"], "text": wrong["text"]}
+            )
+        public["options"] = options
     elif kind == "ordering":
         public["items"] = _shuffled_out_of_order(
             [{"id": item["id"], "text": item["text"]} for item in question["items"]], rng

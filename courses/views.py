@@ -24,7 +24,7 @@ from .models import (
     QuizPage,
     VideoProgress,
 )
-from .selectors import course_items, course_progress
+from .selectors import course_items, course_progress, done_item_ids
 
 MAX_JSON_BODY = 64 * 1024
 
@@ -50,24 +50,29 @@ def respond_once(request, *, kind, action_id, perform):
     return JsonResponse(result["body"], status=result["status"])
 
 
-def learner_gate(request, page):
+def learner_gate(request, page, *, done=None):
     """Who may open a lesson or quiz: editors previewing, otherwise enrolled learners.
 
-    Returns (course, response): a redirect response when the visitor may not continue.
+    Returns (course, response): a redirect response when the visitor may not continue. `done`:
+    what `done_item_ids` read with the course, if the view read it already.
     """
     course = page.get_course()
     if getattr(request, "is_preview", False):
         return course, None
     if not request.user.is_authenticated:
         return course, redirect_to_login(request.get_full_path())
-    if not Enrolment.objects.filter(user=request.user, course=course).exists():
+    if done is not None:
+        is_enrolled = course.pk in done
+    else:
+        is_enrolled = Enrolment.objects.filter(user=request.user, course=course).exists()
+    if not is_enrolled:
         messages.info(request, _("Enrol in the course to open its lessons and quizzes."))
         return course, redirect(course.get_url(request))
     return course, None
 
 
-def item_context(request, page, course):
-    progress = course_progress(user=request.user, course=course, current=page)
+def item_context(request, page, course, *, done=None):
+    progress = course_progress(user=request.user, course=course, current=page, done=done)
     items = progress.items
     index = next((i for i, item in enumerate(items) if item.page.pk == page.pk), None)
     following = items[index + 1] if index is not None and index + 1 < len(items) else None
@@ -171,15 +176,18 @@ def offline_plan(request, course):
 
 
 def lesson(request, page, *, check=None):
-    course, refusal = learner_gate(request, page)
+    user = request.user
+    done = None
+    if user.is_authenticated:
+        # The learner's enrolment and progress in one read; the outline is everyone's (cached).
+        course = page.get_course()
+        done = done_item_ids(user=user, items=course_items(course), course=course)
+    course, refusal = learner_gate(request, page, done=done)
     if refusal:
         return refusal
     context = page.get_context(request)
-    context.update(item_context(request, page, course))
-    user = request.user
-    context["is_completed"] = (
-        user.is_authenticated and LessonCompletion.objects.filter(user=user, lesson=page).exists()
-    )
+    context.update(item_context(request, page, course, done=done))
+    context["is_completed"] = done is not None and page.pk in done
     context["video_progress"] = (
         {p.block_id: p for p in VideoProgress.objects.filter(user=user, lesson=page)}
         if user.is_authenticated
@@ -614,6 +622,7 @@ def describe_answer(question, answer):
         return _("True") if answer else _("False")
     if kind == "matching":
         rights = {pair["id"]: pair["right"] for pair in question["pairs"]}
+        rights.update((wrong["id"], wrong["text"]) for wrong in question.get("distractors", ()))
         return "; ".join(
             f"{pair['left']} → {rights.get(answer.get(pair['id']), '—')}"
             for pair in question["pairs"]

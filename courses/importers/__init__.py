@@ -2,7 +2,8 @@
 
 `read_questions` turns an uploaded file into quiz blocks, or into errors with line numbers and
 nothing else: a file with any error is refused whole. Questions Komek cannot take (essays) and
-parts it cannot keep (images, categories) are listed as warnings, never dropped in silence.
+parts it cannot keep (images, categories, Moodle's tags and id numbers) are listed as warnings,
+never dropped in silence.
 `courses.importers.services.import_questions` appends the blocks to a quiz;
 `courses.importers.gift_export` writes a quiz back to GIFT.
 """

@@ -6,9 +6,9 @@
     C. 112
     ANSWER: B
 
-The question text (one or more lines), options lettered A, B, C… in order with "." or ")" and a
-space, then "ANSWER:" and the right letter. Blank lines between questions are optional. Aiken
-text is plain text: "<b>" shows as written.
+The question text (one or more lines), options lettered A, B, C… in order with "." or ")" and,
+usually, a space (Moodle reads "A)101" too), then "ANSWER:" and the right letter. Blank lines
+between questions are optional. Aiken text is plain text: "<b>" shows as written.
 """
 
 import re
@@ -26,7 +26,8 @@ from .questions import (
 )
 from .text import rich_text_from_plain
 
-_OPTION = re.compile(r"(?P<letter>[A-Z])[.)][ \t]+(?P<text>.*)")
+# Moodle's qformat_aiken: an option is ^[A-Z][).][ \t]? and the rest of the line, trimmed.
+_OPTION = re.compile(r"(?P<letter>[A-Z])[.)][ \t]*(?P<text>.*)")
 _ANSWER = re.compile(r"ANSWER:\s*(?P<letter>.*)")
 _ANSWER_LINE = re.compile(r"^[^\S\n]*ANSWER:", re.MULTILINE)
 

@@ -62,6 +62,10 @@ _REPLACED = [
     ("\\n", _NEWLINE),
 ]
 
+# Moodle's extract_idnumber_and_tags_from_comment: "[id:…]" and "[tag:…]" anywhere in a comment,
+# "\\]" for a "]" inside them; the first id number counts.
+_ID_NUMBER = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
+_TAG = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f\x7f])+)\]")
 _WEIGHT = re.compile(r"%(?P<weight>-?[0-9]+(?:\.[0-9]*)?)%")
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
@@ -135,6 +139,7 @@ class _AnswerCounter:
 
 def _read_paragraph(lines, parsed, counter):
     settings, settings_line = {}, None
+    tags, id_number = [], ""
     kept = []
     for number, line in lines:
         if line.startswith("//"):
@@ -142,6 +147,11 @@ def _read_paragraph(lines, parsed, counter):
             if comment.lower().startswith(SETTINGS_PREFIX):
                 settings = read_settings(comment[len(SETTINGS_PREFIX) :], number)
                 settings_line = number
+                continue
+            found = _ID_NUMBER.search(comment)
+            if found and not id_number:
+                id_number = _bracketed(found[1])
+            tags.extend(tag for tag in map(_bracketed, _TAG.findall(comment)) if tag)
             continue
         kept.append((number, line))
     if kept and kept[0][1].startswith("$CATEGORY:"):
@@ -161,7 +171,13 @@ def _read_paragraph(lines, parsed, counter):
         return None
     question = _read_question(_Source(kept), counter)
     question.settings, question.settings_line = settings, settings_line
+    question.tags, question.id_number = tags, id_number
     return question
+
+
+def _bracketed(text):
+    """An id number's or tag's text, "\\]" read as "]" (as Moodle reads it)."""
+    return text.replace("\\]", "]").strip()
 
 
 class _Source:

@@ -209,6 +209,8 @@ def _numeric(item):
 
 def _matching(item):
     answers = [f"\t={_html(pair['left'])} -> {_verbatim(pair['right'])}" for pair in item["pairs"]]
+    # Moodle writes an extra wrong match as a pair with an empty item.
+    answers.extend(f"\t= -> {_verbatim(wrong['text'])}" for wrong in item.get("distractors", ()))
     return _block(_head(item), answers, item)
 
 

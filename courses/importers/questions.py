@@ -9,7 +9,8 @@ Komek's question blocks (`courses.blocks`) and returns their raw StreamField val
 - multiple choice without "=" → multiple choice with partial credit: each choice's credit is its
   weight, an unweighted choice counts 0 as in Moodle; choices with a positive weight are correct.
 - true/false, short answer (weights → credits), numerical (value ± tolerance, ranges, several
-  weighted answers, "~#" feedback for any other answer), matching, description.
+  weighted answers, "~#" feedback for any other answer), matching (a "= -> match" without an
+  item is an extra wrong match), description.
 - essay: not imported, reported. Komek grades every answer automatically.
 """
 
@@ -19,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .text import html_to_text
 
@@ -112,6 +113,8 @@ class Question:
     feedback_other: str = ""  # numerical: feedback for any other answer
     settings: dict = field(default_factory=dict)  # Komek's own, from a "// komek:" comment
     settings_line: int | None = None
+    tags: list[str] = field(default_factory=list)  # Moodle's, from "// [tag:name]" comments
+    id_number: str = ""  # Moodle's, from a "// [id:xyz]" comment
     # Losses found while reading the question's text (images, unsupported formatting).
     notes: list[Problem] = field(default_factory=list)
 
@@ -150,6 +153,8 @@ class Mapped:
 def to_block(question: Question) -> Mapped:
     """The question as a quiz block. Raises Unsupported or Invalid."""
     warnings = list(question.notes)
+    if question.tags or question.id_number:
+        warnings.append(Problem(question.line, _not_kept_message(question)))
     builder = _BUILDERS[question.kind]
     value = builder(question, warnings)
     kind = _BLOCK_TYPES[question.kind](question)
@@ -168,6 +173,38 @@ _BLOCK_TYPES = {
     ESSAY: lambda q: "essay",
     DESCRIPTION: lambda q: "description",
 }
+
+
+def _not_kept_message(question):
+    """What of Moodle's question bank the question loses: Komek questions have no tags and
+    no id numbers, so the instructor is told rather than left to find them gone."""
+    tags = ", ".join(f"“{tag}”" for tag in question.tags)
+    n_tags = len(question.tags)
+    values = {"tags": tags, "id": question.id_number}
+    if not question.id_number:
+        return (
+            ngettext(
+                "Not kept: the tag %(tags)s (Komek questions have no tags or id numbers).",
+                "Not kept: the tags %(tags)s (Komek questions have no tags or id numbers).",
+                n_tags,
+            )
+            % values
+        )
+    if not n_tags:
+        return (
+            _("Not kept: the id number “%(id)s” (Komek questions have no tags or id numbers).")
+            % values
+        )
+    return (
+        ngettext(
+            "Not kept: the tag %(tags)s and the id number “%(id)s” (Komek questions have no tags "
+            "or id numbers).",
+            "Not kept: the tags %(tags)s and the id number “%(id)s” (Komek questions have no tags "
+            "or id numbers).",
+            n_tags,
+        )
+        % values
+    )
 
 
 def _common(question, warnings):
@@ -335,18 +372,8 @@ def _numeric(question, warnings):
 
 def _matching(question, warnings):
     pairs = [answer for answer in question.answers if answer.text]
-    extras = [answer.match for answer in question.answers if not answer.text]
-    if extras:
-        warnings.append(
-            Problem(
-                question.line,
-                _(
-                    "Extra answers without an item to match (%(extras)s) are not supported; "
-                    "the question is imported without them."
-                )
-                % {"extras": ", ".join(f"“{extra}”" for extra in extras)},
-            )
-        )
+    # Moodle's extra wrong answers, "= -> text": matches of no item, offered in every row.
+    distractors = [answer for answer in question.answers if not answer.text]
     if len(pairs) < 2:
         raise Invalid(
             Problem(
@@ -372,7 +399,12 @@ def _matching(question, warnings):
                 )
             )
         seen[key] = pair
-    return {"pairs": [{"left": pair.text, "right": pair.match} for pair in pairs]}
+    value = {"pairs": [{"left": pair.text, "right": pair.match} for pair in pairs]}
+    for wrong in distractors:
+        _check_length(wrong.match, MAX_PAIR_SIDE, wrong.line, gettext_lazy("The wrong match"))
+    if distractors:
+        value["distractors"] = [wrong.match for wrong in distractors]
+    return value
 
 
 def _essay(question, warnings):

@@ -584,7 +584,7 @@ def _text(node):
     return html.escape(_WHITE_SPACE.sub(" ", node), quote=False)
 
 
-def _segments(nodes, wrappers):
+def _segments(nodes, wrappers, is_preformatted=False):
     """Top-level pieces: ("inline", piece), ("break", None) between paragraphs, ("list", html).
 
     An inline piece is HTML, or a (wrappers, text) pair: text inside inline formatting, which
@@ -592,23 +592,31 @@ def _segments(nodes, wrappers):
     """
     for node in nodes:
         if isinstance(node, str):
-            yield "inline", (wrappers, _text(node))
+            if is_preformatted:
+                # A <pre> block's lines (code, a log, a poem) stay lines: its line ends are breaks.
+                lines = node.split("\n")
+                yield "inline", (wrappers, _text(lines[0]))
+                for line in lines[1:]:
+                    yield "inline", "<br/>"
+                    yield "inline", (wrappers, _text(line))
+            else:
+                yield "inline", (wrappers, _text(node))
         elif node.tag in _LISTS:
             yield "list", _list_html(node)
         elif node.tag == "br":
             yield "inline", "<br/>"
         elif node.tag in _BREAKS or node.tag == "li":
             yield "break", None
-            yield from _segments(node.children, wrappers)
+            yield from _segments(node.children, wrappers, is_preformatted or node.tag == "pre")
             yield "break", None
         elif node.tag in _INLINE:
-            yield from _segments(node.children, _inside(wrappers, node))
+            yield from _segments(node.children, _inside(wrappers, node), is_preformatted)
         elif node.tag in _CELLS:
             yield "inline", " "
-            yield from _segments(node.children, wrappers)
+            yield from _segments(node.children, wrappers, is_preformatted)
             yield "inline", " "
         else:
-            yield from _segments(node.children, wrappers)
+            yield from _segments(node.children, wrappers, is_preformatted)
 
 
 def _inside(wrappers, element):

@@ -111,3 +111,23 @@ def test_aiken_reports_every_broken_question_and_reads_on_after_each():
 
 def test_aiken_answer_letter_may_be_lowercase():
     assert read("Q?\nA. one\nB. two\nANSWER: b").questions[0].value["choices"][1]["is_correct"]
+
+
+def test_aiken_option_may_have_no_space_after_its_letter_as_in_moodle():
+    # Moodle's qformat_aiken reads an option as ^[A-Z][).][ \t]? and trims the rest.
+    result = read("Which number calls an ambulance?\nA)101\nB.103\nC)\t112\nANSWER: B")
+
+    assert result.can_import
+    assert [choice["text"] for choice in result.questions[0].value["choices"]] == [
+        "101",
+        "103",
+        "112",
+    ]
+
+
+def test_aiken_question_text_keeps_its_line_breaks_inside_pre():
+    result = read("Read the log:\n<pre>\nline one\nline two\n</pre>\nA. fine\nB. not\nANSWER: A")
+
+    assert result.questions[0].value["prompt"] == (
+        "<p>Read the log:<br/>&lt;pre&gt;<br/>line one<br/>line two<br/>&lt;/pre&gt;</p>"
+    )

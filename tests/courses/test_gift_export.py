@@ -224,6 +224,21 @@ def test_exported_questions_read_as_moodle_writes_them():
     )
 
 
+def test_wrong_matches_are_written_as_moodle_does_and_come_back():
+    blocks = [
+        question(
+            "matching",
+            pairs=[{"left": "Burn", "right": "Cool"}, {"left": "Cut", "right": "Press"}],
+            distractors=["Ice", "Butter"],
+        )
+    ]
+
+    text = export(blocks)
+
+    assert "\t=Cut -> Press\n\t= -> Ice\n\t= -> Butter\n}" in text
+    assert reimport(text).blocks == blocks
+
+
 def test_partial_credit_defaults_are_written_out_as_moodle_weights():
     blocks = [
         question(

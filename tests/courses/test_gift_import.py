@@ -172,6 +172,25 @@ def test_matching_item_may_be_formatted_text_and_is_imported_as_plain_text():
     assert question.value["pairs"][0] == {"left": "Burn", "right": "Cool"}
 
 
+def test_matching_extra_match_without_an_item_becomes_a_wrong_match():
+    result = read("Match.{=Cat -> Mammal =Trout -> Fish = -> Bird = -> Reptile}")
+
+    [question] = result.questions
+    assert question.value["pairs"] == [
+        {"left": "Cat", "right": "Mammal"},
+        {"left": "Trout", "right": "Fish"},
+    ]
+    assert question.value["distractors"] == ["Bird", "Reptile"]
+    assert result.all_warnings == []
+
+
+def test_matching_wrong_match_that_repeats_a_match_is_refused_with_its_line():
+    lines = error_lines("Match.{=Cat -> Mammal =Trout -> Fish = -> fish}")
+
+    assert lines[0][0] == 1
+    assert "Each wrong match must be different" in lines[0][1]
+
+
 def test_matching_with_a_repeated_match_is_left_out_with_a_reason():
     result = read("Match.{=Cat -> Mammal =Dog -> mammal =Trout -> Fish}\n\nOther.{T}")
 
@@ -277,6 +296,22 @@ def test_moodle_format_turns_line_breaks_into_breaks():
     assert question.value["prompt"] == "<p>First line<br/>second line</p>"
 
 
+def test_pre_block_in_html_text_keeps_its_line_breaks():
+    question = only_question(
+        "[html]Read the log:<pre>pulse 120\\n  breathing 30\\nalert</pre>What next?{T}"
+    )
+
+    assert question.value["prompt"] == (
+        "<p>Read the log:</p><p>pulse 120<br/>breathing 30<br/>alert</p><p>What next?</p>"
+    )
+
+
+def test_pre_block_in_moodle_text_keeps_its_line_breaks():
+    question = only_question("Read the log:<pre>pulse 120\nbreathing 30</pre>{T}")
+
+    assert question.value["prompt"] == "<p>Read the log:</p><p>pulse 120<br/>breathing 30</p>"
+
+
 def test_every_question_is_checked_as_the_editor_would():
     long_choice = "x" * 501
 
@@ -301,6 +336,31 @@ def test_komek_settings_set_points_scoring_and_unit():
     assert values[1]["scoring"] == "all_or_nothing"
     assert [c["credit"] for c in values[1]["choices"]] == [None, None, None]
     assert values[2]["unit"] == "мм рт. ст."
+
+
+# Moodle's tags and id numbers in comments -------------------------------------------------------
+
+
+def test_tags_and_id_number_are_listed_as_not_kept_for_their_question():
+    result = read(
+        "// [id:FA-01] [tag:first aid]\n// [tag: burns ]\nCool a burn.{T}\n\nPress on a wound.{T}"
+    )
+
+    assert result.can_import
+    first, second = result.questions
+    assert [str(warning) for warning in first.warnings] == [
+        "Line 3: Not kept: the tags “first aid”, “burns” and the id number “FA-01” "
+        "(Komek questions have no tags or id numbers)."
+    ]
+    assert second.warnings == []
+
+
+def test_an_id_number_alone_is_listed_as_not_kept():
+    question = only_question("// [id:q\\]7]\nCool a burn.{T}")
+
+    assert [warning.message for warning in question.warnings] == [
+        "Not kept: the id number “q]7” (Komek questions have no tags or id numbers)."
+    ]
 
 
 # Errors: the whole file is refused, each error with its line -----------------------------------
