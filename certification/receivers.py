@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from courses.models import CoursePage
@@ -31,10 +31,26 @@ def forget_cached_record(sender, instance, **kwargs):
     transaction.on_commit(lambda: verification.forget_record(instance.public_code))
 
 
+@receiver(pre_save, sender=Certificate, dispatch_uid="certification.status_before")
+def note_status_before(sender, instance, raw=False, update_fields=None, **kwargs):
+    instance._status_before = None  # unknown: the lists are rebuilt
+    if instance._state.adding:
+        instance._status_before = ""
+    elif not raw and (update_fields is None or "status" in update_fields):
+        instance._status_before = (
+            Certificate.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
+        )
+
+
 @receiver(post_save, sender=Certificate, dispatch_uid="certification.status_lists")
 def rebuild_status_lists(sender, instance, update_fields=None, **kwargs):
     if update_fields is not None and "status" not in update_fields:
         return  # e.g. a verification count or a render attempt
+    before = getattr(instance, "_status_before", None)
+    if before is not None and not status_list.changes_a_list(
+        kind=instance.kind, status_before=before, status_after=instance.status
+    ):
+        return  # e.g. a course certificate issued: no bit changes (1,000 issued, no rebuild)
     # After the commit, so the lists are read from what the verify page and the API now show.
     transaction.on_commit(status_list.rebuild_all)
 

@@ -74,14 +74,25 @@ def entries_for(certificate: Certificate) -> list[dict]:
     ]
 
 
+# A certificate in one of these has its bit set in the revocation list.
+REVOKING_STATUSES = (Certificate.Status.REVOKED, Certificate.Status.REPLACED)
+
+
+def changes_a_list(*, kind, status_before, status_after) -> bool:
+    """Whether a certificate going from one status to another may set or clear a bit: a change
+    to or from revoked (or replaced), or any change of a badge (a paused holder's badges are in
+    the suspension list). Issuing a course certificate changes no list."""
+    if kind == Certificate.Kind.BADGE:
+        return True
+    return status_before in REVOKING_STATUSES or status_after in REVOKING_STATUSES
+
+
 def set_indexes(purpose) -> list[int]:
     """The positions whose bit is set in a list, read from the certificates as they are now."""
     certificates = Certificate.objects.exclude(status_index=None)
     if purpose == REVOCATION:
         # A replaced certificate no longer stands either: its verify page sends to the new one.
-        certificates = certificates.filter(
-            status__in=[Certificate.Status.REVOKED, Certificate.Status.REPLACED]
-        )
+        certificates = certificates.filter(status__in=REVOKING_STATUSES)
     else:
         certificates = certificates.filter(
             Q(kind=Certificate.Kind.BADGE) & Q(holder__is_active=False)

@@ -369,8 +369,8 @@ def test_a_retitled_unpublished_or_moved_lesson_changes_the_outline_at_once(clie
     assert outline_titles(client, url) == ["Урок 1"]
 
 
-def test_a_lesson_reads_the_learners_progress_in_two_queries(client, learner, studying):
-    course, url = studying
+def test_a_lesson_reads_the_learners_progress_in_two_queries(client, studying):
+    _course, url = studying
     client.get(url)  # the outline is read once for everyone
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200

@@ -34,9 +34,8 @@ def make_certificate(*, kind="course", holder=None, n=1, **fields):
         holder=holder or UserFactory(),
         holder_name="Сейітова Айгерім Бекқызы",
         title_ru="Первая помощь: базовый курс",
-        status="issued",
         expires_at=timezone.now() + timedelta(days=365),
-        **fields,
+        **{"status": "issued", **fields},
     )
 
 
@@ -202,6 +201,25 @@ def test_a_login_does_not_rebuild_the_suspension_list(django_capture_on_commit_c
         holder.save(update_fields=["last_login"])
 
     assert callbacks == []
+
+
+def test_issuing_a_course_certificate_leaves_the_lists_as_they_are_and_revoking_it_does_not(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    # A worker issues a thousand certificates after an exam: none changes a bit, so none re-signs
+    # the lists; the revocation that changes one does.
+    rebuilt = []
+    monkeypatch.setattr(status_list, "rebuild", lambda purpose: rebuilt.append(purpose))
+    certificate = make_certificate(status="pending")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate.status = Certificate.Status.ISSUED
+        certificate.save()
+    assert rebuilt == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        issuing.revoke(certificate=certificate, reason="Ошибка в данных")
+    assert status_list.REVOCATION in rebuilt
 
 
 def test_the_status_list_is_served_from_the_cache(django_assert_num_queries):
