@@ -323,3 +323,34 @@ def test_a_cached_verification_page_changes_as_soon_as_the_certificate_is_revoke
         issuing.revoke(certificate=issued_certificate, reason="Ошибка в данных")
 
     assert "REVOKED" in verify(client, issued_certificate).content.decode()
+
+
+def test_a_cached_verification_page_shows_expired_from_the_moment_the_certificate_expires(
+    client, issued_certificate, monkeypatch
+):
+    issued_certificate.expires_at = timezone.now() + timedelta(seconds=2.5)
+    issued_certificate.save()
+    assert "VALID" in verify(client, issued_certificate).content.decode()  # now cached
+
+    # A fifth of a second after the expiry moment, on the cache's clock and the page's alike.
+    later = issued_certificate.expires_at + timedelta(milliseconds=200)
+    shift = (later - timezone.now()).total_seconds()
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + shift)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    assert "EXPIRED" in verify(client, issued_certificate).content.decode()
+
+
+def test_each_language_gets_its_own_cached_verification_page(client, issued_certificate):
+    url = f"/verify/{issued_certificate.public_code}/"
+    english = client.get(url, headers={"accept-language": "en"})
+    russian = client.get(url, headers={"accept-language": "ru"})
+    kazakh = client.get(f"{url}?lang=kk", headers={"accept-language": "en"})
+    english_again = client.get(url, headers={"accept-language": "en"})
+
+    assert '<html lang="en">' in english.content.decode()
+    assert '<html lang="ru">' in russian.content.decode()
+    assert '<html lang="kk">' in kazakh.content.decode()
+    assert english_again.content == english.content
+    assert [r["Content-Language"] for r in (english, russian, kazakh)] == ["en", "ru", "kk"]
