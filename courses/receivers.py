@@ -1,14 +1,18 @@
 """An uploaded or replaced lesson video gets its renditions made (courses.transcoding); a
-course's cached outline is forgotten when its pages change."""
+course's cached outline and the catalogue's cached lists are forgotten when what they show
+changes."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.signals import page_slug_changed, post_page_move
+from wagtail.images import get_image_model
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 from wagtailmedia.models import get_media_model
 
+from certification.models import Direction, Level
+
 from . import transcoding
-from .models import CoursePage, LessonPage, QuizPage
-from .selectors import forget_outline
+from .models import CataloguePage, CoursePage, LessonPage, QuizPage
+from .selectors import forget_catalogue, forget_outline
 
 
 @receiver(post_save, sender=get_media_model(), dispatch_uid="courses.transcode_uploaded_video")
@@ -52,3 +56,34 @@ def addresses_changed(sender, instance, parent_page_before=None, parent_page_aft
         forget_outline(course)
     if isinstance(instance, (LessonPage, QuizPage)):
         forget_outline_of(instance)
+
+
+# The catalogue's cached lists (selectors.catalogue_courses) start again when anything they show
+# changes: a course or catalogue published, unpublished, moved, renamed or deleted; a cover image;
+# the names of directions and levels.
+
+
+@receiver(page_published, dispatch_uid="courses.catalogue_published")
+@receiver(page_unpublished, dispatch_uid="courses.catalogue_unpublished")
+@receiver(post_page_move, dispatch_uid="courses.catalogue_moved")
+@receiver(page_slug_changed, dispatch_uid="courses.catalogue_renamed")
+def catalogue_page_changed(sender, instance, **kwargs):
+    if isinstance(instance, (CoursePage, CataloguePage)) or issubclass(
+        sender, (CoursePage, CataloguePage)
+    ):
+        forget_catalogue()
+
+
+@receiver(post_delete, dispatch_uid="courses.catalogue_deleted")
+def catalogue_item_deleted(sender, instance, **kwargs):
+    if isinstance(instance, (CoursePage, CataloguePage, Direction, Level, get_image_model())):
+        forget_catalogue()
+
+
+@receiver(post_save, dispatch_uid="courses.catalogue_saved")
+def catalogue_item_saved(sender, instance, raw=False, **kwargs):
+    # Any save of a course or catalogue: a page made live in code (an import, the demo) is
+    # published without the page_published signal.
+    shown = (CoursePage, CataloguePage, Direction, Level, get_image_model())
+    if not raw and isinstance(instance, shown):
+        forget_catalogue()

@@ -1,12 +1,14 @@
 """Reads for course pages and dashboards; query counts stay flat as courses grow."""
 
 import re
+import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Exists, Max, OuterRef, Prefetch, Q
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import strip_tags
 from django.utils.translation import get_language
 from wagtail.images import get_image_model
@@ -185,17 +187,54 @@ def preferred_versions(courses, *, language):
     return courses.filter(chosen)
 
 
+# What the catalogue lists is everyone's alike: its rendered list is cached per language, filters
+# and page, until a course, a catalogue, a direction, a level or an image changes (then the
+# version below moves on: courses/receivers.py), at most this long.
+CATALOGUE_SECONDS = 300
+CATALOGUE_VERSION_KEY = "course-catalogue:version"
+
+
+def catalogue_version():
+    version = cache.get(CATALOGUE_VERSION_KEY)
+    if version is None:
+        # A new start each time the key is lost, never an earlier version's cached lists.
+        version = secrets.token_hex(4)
+        cache.add(CATALOGUE_VERSION_KEY, version, None)
+        version = cache.get(CATALOGUE_VERSION_KEY, version)
+    return version
+
+
+def forget_catalogue():
+    cache.set(CATALOGUE_VERSION_KEY, secrets.token_hex(4), None)
+
+
 def catalogue_courses(*, request, catalogue):
     """Live courses in all languages, one version of each: the visitor's language if any. A page
-    of them at a time, in a fixed number of queries however many courses there are."""
+    of them at a time, in a fixed number of queries however many courses there are; read only
+    when the template's cached list is missing (the page of courses is lazy)."""
     params = request.GET
-    language = get_language()
     filters = {
         "direction": params.get("direction", ""),
         "level": params.get("level", ""),
         "language": params.get("language", ""),
         "q": params.get("q", "").strip()[:100],
     }
+    page = SimpleLazyObject(lambda: page_of_courses(params, filters))
+    return {
+        "courses": SimpleLazyObject(lambda: page.object_list),
+        "page_of_courses": page,
+        "page_number": params.get("page", ""),
+        "catalogue_version": catalogue_version(),
+        "catalogue_seconds": CATALOGUE_SECONDS,
+        "directions": Direction.objects.all(),
+        "levels": Level.objects.all(),
+        "filters": filters,
+        "is_filtered": any(filters.values()),
+    }
+
+
+def page_of_courses(params, filters):
+    language = get_language()
     courses = CoursePage.objects.live().public()
     if filters["direction"]:
         courses = courses.filter(direction__slug=filters["direction"])
@@ -221,14 +260,8 @@ def catalogue_courses(*, request, catalogue):
         page.object_list = [by_key[key] for key in page.object_list if key in by_key]
     else:
         page = Paginator(shown.order_by("path"), CATALOGUE_PAGE_SIZE).get_page(params.get("page"))
-    return {
-        "courses": page.object_list,
-        "page_of_courses": page,
-        "directions": Direction.objects.all(),
-        "levels": Level.objects.all(),
-        "filters": filters,
-        "is_filtered": any(filters.values()),
-    }
+        page.object_list = list(page.object_list)
+    return page
 
 
 def search_words(query):
