@@ -331,7 +331,10 @@ def test_a_cached_verification_page_shows_expired_from_the_moment_the_certificat
     # The cache's own clock is faked below, which only an in-process cache lets a test do (Redis
     # counts its TTLs itself); the TTL's rounding is the same for every cache.
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "expiry"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "expiry",
+        }
     }
     issued_certificate.expires_at = timezone.now() + timedelta(seconds=2.5)
     issued_certificate.save()
