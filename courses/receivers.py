@@ -5,6 +5,7 @@ changes."""
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.images import get_image_model
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 from wagtailmedia.models import get_media_model
 
@@ -26,8 +27,6 @@ def transcode_uploaded_video(sender, instance, raw=False, **kwargs):
 
 
 def forget_outline_of(page):
-    from wagtail.models import Page
-
     try:
         course = page.get_parent(update=True)
     except Page.DoesNotExist:
@@ -36,10 +35,25 @@ def forget_outline_of(page):
         forget_outline(course)
 
 
+def page_class(instance):
+    """The page's own class, also when Wagtail saves it as a plain Page (a scheduled expiry, a
+    bulk unpublish in the admin)."""
+    if isinstance(instance, Page):
+        return instance.specific_class or type(instance)
+    return type(instance)
+
+
 @receiver(post_save, dispatch_uid="courses.outline_page_saved")
 @receiver(post_delete, dispatch_uid="courses.outline_page_deleted")
 def page_changed(sender, instance, raw=False, **kwargs):
-    if not raw and isinstance(instance, (LessonPage, QuizPage)):
+    if not raw and issubclass(page_class(instance), (LessonPage, QuizPage)):
+        forget_outline_of(instance)
+
+
+@receiver(page_published, dispatch_uid="courses.outline_page_published")
+@receiver(page_unpublished, dispatch_uid="courses.outline_page_unpublished")
+def page_published_or_not(sender, instance, **kwargs):
+    if issubclass(page_class(instance), (LessonPage, QuizPage)):
         forget_outline_of(instance)
 
 
@@ -54,7 +68,7 @@ def addresses_changed(sender, instance, parent_page_before=None, parent_page_aft
     courses = CoursePage.objects.descendant_of(instance, inclusive=True)
     for course in courses.only("translation_key"):
         forget_outline(course)
-    if isinstance(instance, (LessonPage, QuizPage)):
+    if issubclass(page_class(instance), (LessonPage, QuizPage)):
         forget_outline_of(instance)
 
 
@@ -68,15 +82,20 @@ def addresses_changed(sender, instance, parent_page_before=None, parent_page_aft
 @receiver(post_page_move, dispatch_uid="courses.catalogue_moved")
 @receiver(page_slug_changed, dispatch_uid="courses.catalogue_renamed")
 def catalogue_page_changed(sender, instance, **kwargs):
-    if isinstance(instance, (CoursePage, CataloguePage)) or issubclass(
+    if issubclass(page_class(instance), (CoursePage, CataloguePage)) or issubclass(
         sender, (CoursePage, CataloguePage)
     ):
         forget_catalogue()
 
 
+def shown_in_the_catalogue(instance):
+    kinds = (CoursePage, CataloguePage, Direction, Level, get_image_model(), PageViewRestriction)
+    return issubclass(page_class(instance), kinds)
+
+
 @receiver(post_delete, dispatch_uid="courses.catalogue_deleted")
 def catalogue_item_deleted(sender, instance, **kwargs):
-    if isinstance(instance, (CoursePage, CataloguePage, Direction, Level, get_image_model())):
+    if shown_in_the_catalogue(instance):
         forget_catalogue()
 
 
@@ -84,6 +103,6 @@ def catalogue_item_deleted(sender, instance, **kwargs):
 def catalogue_item_saved(sender, instance, raw=False, **kwargs):
     # Any save of a course or catalogue: a page made live in code (an import, the demo) is
     # published without the page_published signal.
-    shown = (CoursePage, CataloguePage, Direction, Level, get_image_model())
-    if not raw and isinstance(instance, shown):
+    # A view restriction added or lifted takes a course out of the public list or back in.
+    if not raw and shown_in_the_catalogue(instance):
         forget_catalogue()

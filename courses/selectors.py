@@ -3,10 +3,12 @@
 import re
 import secrets
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Avg, Count, Exists, Max, OuterRef, Prefetch, Q
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import strip_tags
@@ -69,8 +71,16 @@ def outline_key(course):
     return f"course-outline:{course.pk}:{course.translation_key}"
 
 
+def forget_now_and_on_commit(forget):
+    """Forget a cached read now, and again once the change is committed: a reader between the
+    two read the rows as they were and may have cached them again."""
+    forget()
+    transaction.on_commit(forget)
+
+
 def forget_outline(course):
-    cache.delete(outline_key(course))
+    key = outline_key(course)
+    forget_now_and_on_commit(lambda: cache.delete(key))
 
 
 def course_items(course):
@@ -191,6 +201,7 @@ def preferred_versions(courses, *, language):
 # and page, until a course, a catalogue, a direction, a level or an image changes (then the
 # version below moves on: courses/receivers.py), at most this long.
 CATALOGUE_SECONDS = 300
+MAX_CACHED_PAGE = 100
 CATALOGUE_VERSION_KEY = "course-catalogue:version"
 
 
@@ -205,7 +216,7 @@ def catalogue_version():
 
 
 def forget_catalogue():
-    cache.set(CATALOGUE_VERSION_KEY, secrets.token_hex(4), None)
+    forget_now_and_on_commit(lambda: cache.set(CATALOGUE_VERSION_KEY, secrets.token_hex(4), None))
 
 
 def catalogue_courses(*, request, catalogue):
@@ -219,16 +230,31 @@ def catalogue_courses(*, request, catalogue):
         "language": params.get("language", ""),
         "q": params.get("q", "").strip()[:100],
     }
+    directions = SimpleLazyObject(lambda: list(Direction.objects.all()))
+    levels = SimpleLazyObject(lambda: list(Level.objects.all()))
     page = SimpleLazyObject(lambda: page_of_courses(params, filters))
+    number = params.get("page", "1") or "1"
+    # Cached only for what the form offers (a bounded set of lists); a search, an unknown filter
+    # or an odd page number is read for its visitor alone, so nobody fills the cache with them.
+    cacheable = (
+        not filters["q"]
+        and number.isdigit()
+        and 0 < int(number) <= MAX_CACHED_PAGE
+        and filters["language"] in ("", *dict(settings.LANGUAGES))
+        and (not filters["direction"] or filters["direction"] in {d.slug for d in directions})
+        and (not filters["level"] or filters["level"] in {level.slug for level in levels})
+    )
     return {
         "courses": SimpleLazyObject(lambda: page.object_list),
         "page_of_courses": page,
-        "page_number": params.get("page", ""),
+        "page_number": int(number) if cacheable else 0,
         "catalogue_version": catalogue_version(),
-        "catalogue_seconds": CATALOGUE_SECONDS,
-        "directions": Direction.objects.all(),
-        "levels": Level.objects.all(),
+        "catalogue_seconds": CATALOGUE_SECONDS if cacheable else 0,
+        "directions": directions,
+        "levels": levels,
         "filters": filters,
+        # The pages' links carry the filters only (not whatever else the address held).
+        "filters_query": urlencode({name: value for name, value in filters.items() if value}),
         "is_filtered": any(filters.values()),
     }
 

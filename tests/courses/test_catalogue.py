@@ -82,7 +82,10 @@ def test_the_catalogue_pages_through_every_course_once(client):
     for n in range(30):
         catalogue = make_course(f"Курс {n}", slug=f"course-{n}", n_lessons=0).get_parent()
 
-    first, second = titles(client, catalogue.url), titles(client, catalogue.url, page=2)
+    first = titles(client, catalogue.url)
+    html = client.get(catalogue.url).content.decode()
+    (next_link,) = re.findall(r'href="([^"]+)" rel="next"', html)
+    second = titles(client, catalogue.url + next_link.replace("&amp;", "&"))
 
     assert len(first) == 24 and len(second) == 6
     assert first | second == {f"Курс {n}" for n in range(30)}
@@ -142,3 +145,35 @@ def test_the_catalogue_is_read_once_for_everyone_until_something_it_shows_change
 
     make_course("Донорство крови", slug="donation", n_lessons=0)
     assert titles(client, catalogue.url) == {"Перевязка ран", "Донорство крови"}
+
+
+def test_the_next_page_keeps_the_filters_and_nothing_else_of_the_address(client):
+    catalogue = None
+    for n in range(26):
+        catalogue = make_course(f"Курс {n}", slug=f"course-{n}", n_lessons=0).get_parent()
+
+    html = client.get(catalogue.url, {"level": "newcomer", "utm": "<x>"}).content.decode()
+    (next_link,) = re.findall(r'href="([^"]+)" rel="next"', html)
+
+    assert next_link == "?level=newcomer&amp;page=2"
+
+
+def test_a_search_is_not_kept_for_the_next_visitor(client):
+    from django.core.cache import cache
+    from django.core.cache.utils import make_template_fragment_key
+
+    from courses.selectors import catalogue_version
+
+    catalogue = make_course("Перевязка ран", slug="dressing", n_lessons=0).get_parent()
+    client.get(catalogue.url)
+    client.get(catalogue.url, {"q": "перевязка"})
+
+    def fragment(page_number):
+        # The fragment's key as the template makes it: version, catalogue, language, the three
+        # filters, the page (0 for what is not kept).
+        vary_on = [catalogue_version(), catalogue.pk, "ru", "", "", "", page_number]
+        return cache.get(make_template_fragment_key("course_catalogue", vary_on))
+
+    assert fragment(1) is not None  # the plain list, kept for everyone
+    assert fragment(0) is None  # the search, read for its visitor alone
+    assert titles(client, catalogue.url, q="перевязка") == {"Перевязка ран"}

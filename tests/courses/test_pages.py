@@ -386,3 +386,15 @@ def test_a_lesson_reads_the_learners_progress_in_two_queries(client, studying):
     # The enrolment, lessons done and quizzes passed together; the videos' progress.
     assert len(learner_reads) == 2
     assert not any('"wagtailcore_page"."path" >' in sql for sql in learner_reads)
+
+
+def test_a_lesson_unpublished_as_a_plain_page_leaves_the_outline(client, studying):
+    # Wagtail's scheduled expiry and the admin's bulk unpublish handle plain Page objects.
+    from wagtail.models import Page
+
+    course, url = studying
+    assert outline_titles(client, url) == ["Урок 1", "Урок 2"]
+
+    Page.objects.get(pk=lessons_of(course)[1].pk).unpublish()
+
+    assert outline_titles(client, url) == ["Урок 1"]
