@@ -71,3 +71,9 @@ def requeue_place_emails():
 def reconcile_statistics():
     """Recount the statistics page's running totals from the facts; repairs and logs any drift."""
     return aggregates.reconcile()
+
+
+@shared_task(name="certification.fold_statistics")
+def fold_statistics():
+    """Sum the statistics' rows of each key into one, so the page sums few rows."""
+    return aggregates.fold()

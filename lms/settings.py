@@ -452,6 +452,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.requeue_stale_record_books",
         "schedule": 60.0,
     },
+    # The statistics page's running totals: each change adds rows, folded into one per key.
+    "fold-statistics": {"task": "certification.fold_statistics", "schedule": 600.0},
     # The statistics page's running totals recounted from the facts, at night (drift repaired).
     "reconcile-statistics": {
         "task": "certification.reconcile_statistics",

@@ -3,10 +3,13 @@ the facts they count, in the change's own transaction, and recounted from the fa
 
 Each fact contributes a few counts to a few keys (an enrolment: one enrolment on its day for its
 learner's branch, one completion on the day it was completed). A change adds the difference of its
-contribution after and before, as one INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n, so
-concurrent changes add up instead of overwriting each other. The receivers below see every save and
-delete of the facts (a service's, the admin's, a test's); the few services that write a fact with a
-bulk UPDATE call `level_changed` or `verifications_added` themselves.
+contribution after and before, as new rows (one per key, in one INSERT): rows are only ever added,
+so concurrent changes never wait for each other's rows or deadlock, and add up. The page sums the
+rows of each key; `fold` sums them into one row per key every few minutes, and `reconcile`
+recounts everything from the facts every night, adding a correcting row wherever they differ.
+The receivers below see every save and delete of the facts (a service's, the admin's, a test's);
+the few services that write a fact with a bulk UPDATE call `level_changed` or
+`verifications_added` themselves.
 
 A learner's branch is the branch of their membership while their account is active (the page
 counts members' learning per branch; everyone's for headquarters); 0 is "no branch". When a
@@ -109,22 +112,19 @@ def difference(after, before):
 
 
 def add(change):
-    """Add {key: (n, n_second, total)} to the running totals, creating the rows they lack."""
+    """Add {key: (n, n_second, total)} to the running totals: one new row per key, inserted in
+    one statement. Rows are only ever added (folded together later by `fold`), so concurrent
+    changes never wait for each other's rows, whatever keys and order they touch."""
     if not change:
         return
-    table = connection.ops.quote_name(StatisticsCount._meta.db_table)
-    columns = ", ".join(KEY + VALUES)
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(change))
-    params = []
-    for key, values in sorted(change.items(), key=lambda item: tuple(map(str, item[0]))):
-        params += [*key, values[0], values[1], Decimal(values[2])]
-    increments = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in VALUES)
-    with connection.cursor() as cursor:
-        # Keys in a fixed order, so two transactions never wait for each other's rows crosswise.
-        # Only our own table's and columns' names are in the text; the values are parameters.
-        sql = f"INSERT INTO {table} ({columns}) VALUES {rows} "  # noqa: S608
-        sql += f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {increments}"
-        cursor.execute(sql, params)
+    StatisticsCount.objects.bulk_create(
+        [
+            StatisticsCount(
+                **dict(zip(KEY + VALUES, (*key, *values[:2], Decimal(values[2])), strict=True))
+            )
+            for key, values in change.items()
+        ]
+    )
 
 
 def learner_branch(user_id):
@@ -511,10 +511,13 @@ def recount(apps=None):
 
 
 def stored(model=StatisticsCount):
+    """{key: (n, n_second, total)}: the stored rows summed per key, those that count anything."""
     return {
-        row[:6]: row[6:]
-        for row in model.objects.values_list(*KEY, *VALUES)
-        if any(row[6:])  # a row that went back to nothing counts nothing
+        tuple(row[name] for name in KEY): values
+        for row in model.objects.order_by()
+        .values(*KEY)
+        .annotate(n_sum=Sum("n"), n_second_sum=Sum("n_second"), total_sum=Sum("total"))
+        if any(values := (row["n_sum"], row["n_second_sum"], row["total_sum"]))
     }
 
 
@@ -528,20 +531,23 @@ def same(a, b):
 
 @transaction.atomic
 def reconcile(apps=None) -> int:
-    """Recount every total from the facts and repair the stored ones that differ (logged);
-    returns how many keys were wrong. Changes wait meanwhile: each adds to the totals in its
-    own transaction, which the lock holds back until the recount is stored."""
+    """Recount every total from the facts and add a correcting row where the stored ones differ
+    (logged); returns how many keys were wrong. On PostgreSQL the recount and the stored sums
+    are read from one snapshot (REPEATABLE READ), so changes going on meanwhile neither wait nor
+    count twice: each adds its own rows, after the snapshot."""
     model = apps.get_model("certification", "StatisticsCount") if apps else StatisticsCount
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(model._meta.db_table)
+    if apps is None and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
     expected = recount(apps)
     found = stored(model)
     wrong = sorted(
-        key
-        for key in expected.keys() | found.keys()
-        if not same(expected.get(key, (0, 0, 0)), found.get(key, (0, 0, 0)))
+        (
+            key
+            for key in expected.keys() | found.keys()
+            if not same(expected.get(key, (0, 0, 0)), found.get(key, (0, 0, 0)))
+        ),
+        key=lambda key: tuple(map(str, key)),
     )
     for key in wrong[:LOGGED]:
         logger.warning(
@@ -552,18 +558,49 @@ def reconcile(apps=None) -> int:
         )
     if len(wrong) > LOGGED:
         logger.warning("Statistics drift at %s more keys", len(wrong) - LOGGED)
-    rows = {row[:6]: row[6] for row in model.objects.values_list(*KEY, "pk")}
-    missing, changed, extra = [], [], []
+    corrections = []
     for key in wrong:
-        values = expected.get(key)
-        if values is None:
-            extra.append(rows[key])
-        elif key in rows:
-            changed.append(model(pk=rows[key], **dict(zip(VALUES, values, strict=True))))
-        else:
-            missing.append(model(**dict(zip(KEY + VALUES, key + values, strict=True))))
-    model.objects.filter(pk__in=extra).delete()
-    model.objects.bulk_update(changed, VALUES, batch_size=1000)
-    model.objects.bulk_create(missing, batch_size=1000)
-    model.objects.filter(n=0, n_second=0, total=0).delete()
+        should, has = expected.get(key, (0, 0, 0)), found.get(key, (0, 0, 0))
+        values = [Decimal(a) - Decimal(b) for a, b in zip(should, has, strict=True)]
+        corrections.append(
+            model(
+                **dict(
+                    zip(
+                        KEY + VALUES, (*key, int(values[0]), int(values[1]), values[2]), strict=True
+                    )
+                )
+            )
+        )
+    model.objects.bulk_create(corrections, batch_size=1000)
     return len(wrong)
+
+
+# Rows of one key folded into one, so the page sums few rows: every few minutes (beat).
+FOLD_BATCH = 5000
+
+
+def fold() -> int:
+    """Sum the rows of each key that has several into one row; returns how many rows went. Rows
+    added meanwhile are left for the next fold. Two folds at once cannot both fold the same rows:
+    the second finds them deleted and rolls back."""
+    folded = 0
+    with transaction.atomic():
+        keys = list(
+            StatisticsCount.objects.order_by()
+            .values(*KEY)
+            .annotate(rows=Count("pk"))
+            .filter(rows__gt=1)[:FOLD_BATCH]
+        )
+        for row in keys:
+            key = {name: row[name] for name in KEY}
+            rows = list(StatisticsCount.objects.filter(**key).values_list("pk", *VALUES))
+            ids = [pk for pk, *_ in rows]
+            if StatisticsCount.objects.filter(pk__in=ids).delete()[0] != len(ids):
+                raise transaction.TransactionManagementError("statistics folded twice at once")
+            sums = [sum(Decimal(values[n]) for _, *values in rows) for n in range(3)]
+            if any(sums):
+                StatisticsCount.objects.create(
+                    **key, n=int(sums[0]), n_second=int(sums[1]), total=sums[2]
+                )
+            folded += len(ids) - (1 if any(sums) else 0)
+    return folded

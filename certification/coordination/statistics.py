@@ -128,8 +128,9 @@ def volunteers_by_branch_and_level(scope):
     return {
         (row["branch_id"], row["subject"]): row["n"]
         for row in counted(StatisticsCount.Metric.VOLUNTEERS, scope)
+        .values("branch_id", "subject")
+        .annotate(n=Sum("n"))
         .filter(n__gt=0)
-        .values("branch_id", "subject", "n")
     }
 
 

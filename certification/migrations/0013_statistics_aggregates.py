@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'statistics count',
                 'verbose_name_plural': 'statistics counts',
-                'constraints': [models.UniqueConstraint(fields=('metric', 'day', 'branch_id', 'subject', 'second', 'kind'), name='statistics_count_key')],
+                'indexes': [models.Index(fields=['metric', 'day', 'branch_id'], name='statistics_count_day')],
             },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),

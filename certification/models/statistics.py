@@ -1,6 +1,7 @@
 """Running totals behind the coordinators' statistics page, kept by the changes that make them.
 
-One row per (what is counted, day, branch, subject): e.g. enrolments of Almaty's members on 3 May.
+Rows per (what is counted, day, branch, subject): e.g. enrolments of Almaty's members on 3 May; a
+change adds a row, and rows of one key are folded into one every few minutes.
 The statistics page sums these rows instead of counting millions of facts; the nightly
 reconciliation (coordination/aggregates.py) recounts the facts and repairs any drift.
 """
@@ -27,8 +28,8 @@ class StatisticsCount(models.Model):
     metric = models.CharField(_("what is counted"), max_length=16, choices=Metric.choices)
     # The day in the site's time zone (TIMELESS for counts of now).
     day = models.DateField(_("day"))
-    # Plain ids, not foreign keys: 0 is "no branch" (a learner who is not a member), and unique
-    # keys need a value there (NULLs never conflict).
+    # Plain ids, not foreign keys: 0 is "no branch" (a learner who is not a member), so that rows
+    # of one key group together (NULLs would not).
     branch_id = models.IntegerField(_("branch"))
     # The subject within the metric: level, direction or quiz id; `second` the level of a
     # direction row; `kind` a certificate's kind.
@@ -44,12 +45,8 @@ class StatisticsCount(models.Model):
     class Meta:
         verbose_name = _("statistics count")
         verbose_name_plural = _("statistics counts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["metric", "day", "branch_id", "subject", "second", "kind"],
-                name="statistics_count_key",
-            )
-        ]
+        # Several rows may share a key until they are folded (coordination/aggregates.py).
+        indexes = [models.Index(fields=["metric", "day", "branch_id"], name="statistics_count_day")]
 
     def __str__(self):
         return f"{self.metric} {self.day} {self.branch_id} {self.subject}/{self.second}/{self.kind}"
