@@ -529,16 +529,23 @@ def same(a, b):
     return all(Decimal(x) == Decimal(y) for x, y in zip(a, b, strict=True))
 
 
-@transaction.atomic
 def reconcile(apps=None) -> int:
     """Recount every total from the facts and add a correcting row where the stored ones differ
     (logged); returns how many keys were wrong. On PostgreSQL the recount and the stored sums
     are read from one snapshot (REPEATABLE READ), so changes going on meanwhile neither wait nor
     count twice: each adds its own rows, after the snapshot."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        # Only a transaction of its own can choose its isolation (a migration's or a test's
+        # has run queries already).
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return _reconcile(apps)
+
+
+def _reconcile(apps):
     model = apps.get_model("certification", "StatisticsCount") if apps else StatisticsCount
-    if apps is None and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
     expected = recount(apps)
     found = stored(model)
     wrong = sorted(
