@@ -269,3 +269,17 @@ def test_folding_sums_each_keys_rows_into_one_and_the_page_says_the_same(client)
     assert [table.rows for table in after.tables] == [table.rows for table in before.tables]
     assert_totals_match_a_recount()
     assert tasks.fold_statistics.apply().get() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_recount_in_its_own_transaction_repairs_lost_totals(client):
+    # As beat runs it: its own transaction (REPEATABLE READ on PostgreSQL, one snapshot of the
+    # facts and the totals), whatever else is going on.
+    member = make_member(email="night@example.kz", branch_slug="almaty")
+    learning.enrol(user=member.user, course=make_course(slug="night"))
+    StatisticsCount.objects.all().delete()
+
+    assert aggregates.reconcile() > 0
+
+    assert_totals_match_a_recount()
+    assert aggregates.reconcile() == 0
