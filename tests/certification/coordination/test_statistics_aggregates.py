@@ -272,7 +272,7 @@ def test_folding_sums_each_keys_rows_into_one_and_the_page_says_the_same(client)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_nightly_recount_in_its_own_transaction_repairs_lost_totals(client):
+def test_the_nightly_recount_in_its_own_transaction_repairs_lost_totals(movement):
     # As beat runs it: its own transaction (REPEATABLE READ on PostgreSQL, one snapshot of the
     # facts and the totals), whatever else is going on.
     member = make_member(email="night@example.kz", branch_slug="almaty")
