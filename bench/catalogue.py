@@ -11,9 +11,8 @@ SQLite by default; PostgreSQL (and its full-text search) with DATABASE_URL=postg
 import io
 import os
 import tempfile
-import time
 
-from common import report, setup_django, statistics
+from common import report, sample_seconds, setup_django, statistics
 
 N_SMALL, N_LARGE = 100, 1000
 TOPICS = {
@@ -98,15 +97,9 @@ def count_queries(client, url, params=None):
     return len(queries)
 
 
-def timings(action, *, repeat, warmup=3):
-    for _ in range(warmup):
-        action()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    samples.sort()
+def timings(action, *, repeat):
+    """Median and 99th percentile, in seconds."""
+    samples = sample_seconds(action, repeat=repeat)
     return statistics.median(samples), samples[min(len(samples) - 1, round(0.99 * len(samples)))]
 
 

@@ -31,7 +31,8 @@ def setup_django():
     return connection
 
 
-def median_seconds(action, *, repeat, warmup=3):
+def sample_seconds(action, *, repeat, warmup=3):
+    """The action's times in seconds, `repeat` of them after `warmup` untimed runs, sorted."""
     for _ in range(warmup):
         action()
     samples = []
@@ -39,7 +40,11 @@ def median_seconds(action, *, repeat, warmup=3):
         start = time.perf_counter()
         action()
         samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    return sorted(samples)
+
+
+def median_seconds(action, *, repeat, warmup=3):
+    return statistics.median(sample_seconds(action, repeat=repeat, warmup=warmup))
 
 
 def report(name, ratio, **details):

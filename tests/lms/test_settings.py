@@ -6,19 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from tests.certification.certificates.keys import new_pem
 
 ROOT = Path(__file__).resolve().parents[2]
-SIGNING_KEY = (
-    Ed25519PrivateKey.generate()
-    .private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    .decode()
-)
+SIGNING_KEY = new_pem()
 PRODUCTION = {
     "KOMEK_ENV": "production",
     "SECRET_KEY": "a-production-secret-key-that-is-long-enough-and-random-4f9b2c7d1e8a",
